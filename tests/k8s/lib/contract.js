@@ -123,3 +123,19 @@ export function expectedFromDocs(contract) {
   }
   return out;
 }
+
+/** Differences between the explicit mapping (EXPECTED_ENV) and what docs/configuration.md says. */
+export function diffContract(contract) {
+  const fromDocs = expectedFromDocs(contract);
+  const diffs = [];
+  for (const svc of Object.keys(EXPECTED_ENV)) {
+    const explicit = new Set(EXPECTED_ENV[svc]);
+    const documented = new Set(fromDocs[svc] ?? []);
+    for (const n of documented) if (!explicit.has(n)) diffs.push(`${svc}: ${n} is in docs/configuration.md but not in EXPECTED_ENV`);
+    for (const n of explicit) if (!documented.has(n)) diffs.push(`${svc}: ${n} is in EXPECTED_ENV but not in docs/configuration.md`);
+  }
+  if (contract.providerKeysService !== CATALOG_READER) diffs.push(`provider keys are read by ${contract.providerKeysService}, not ${CATALOG_READER}`);
+  if (contract.simulatorBaseUrlService !== CATALOG_READER) diffs.push(`SIMULATOR_BASE_URL is read by ${contract.simulatorBaseUrlService}, not ${CATALOG_READER}`);
+  for (const s of contract.secrets) if (!SECRET_VARS.includes(s)) diffs.push(`${s} is a secret in docs/configuration.md but not in SECRET_VARS`);
+  return diffs;
+}
