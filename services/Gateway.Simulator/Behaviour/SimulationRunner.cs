@@ -77,13 +77,18 @@ internal sealed partial class SimulationRunner(
 
             LogRequestEnded(wire.Name);
         }
+        catch (IOException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while its body was read or an answer written.
+            LogRequestEnded(wire.Name);
+        }
         finally
         {
             metrics.RequestEnded(wire.Name);
         }
     }
 
-    private async Task<ParseResult> ParseAsync(HttpRequest request, IWireFormat wire, CancellationToken cancellationToken)
+    private static async Task<ParseResult> ParseAsync(HttpRequest request, IWireFormat wire, CancellationToken cancellationToken)
     {
         try
         {
