@@ -1,0 +1,4 @@
+using Gateway.Simulator;
+
+var app = SimulatorApp.Create(args);
+await app.RunAsync();
