@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Gateway.Ingress.Errors;
 
 namespace Gateway.Ingress.Chat;
@@ -24,6 +25,13 @@ internal static class ChatRequestReader
         if (body.IsEmpty)
         {
             error = ApiErrors.EmptyBody();
+            return false;
+        }
+
+        // Utf8JsonReader does not validate UTF-8 inside strings it skips; JSON must be UTF-8 (RFC 8259).
+        if (!Utf8.IsValid(body))
+        {
+            error = ApiErrors.InvalidJson();
             return false;
         }
 

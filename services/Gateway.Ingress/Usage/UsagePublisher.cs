@@ -105,6 +105,7 @@ internal sealed class UsagePublisher(
 
             var sent = await PublishBatchAsync(ct).ConfigureAwait(false);
             published += sent;
+            queue.MarkPublished(sent);
             if (_batch.Count == 0)
             {
                 attempt = 0;
@@ -126,7 +127,14 @@ internal sealed class UsagePublisher(
         var count = _batch.Count;
         for (var i = 0; i < count; i++)
         {
-            _publishes[i] = _publisher.Publish(_batch[i], static context => context.Durable = true, attempt.Token);
+            try
+            {
+                _publishes[i] = _publisher.Publish(_batch[i], static context => context.Durable = true, attempt.Token);
+            }
+            catch (Exception ex)
+            {
+                _publishes[i] = Task.FromException(ex);
+            }
         }
 
         try
@@ -154,7 +162,6 @@ internal sealed class UsagePublisher(
             }
         }
 
-        ct.ThrowIfCancellationRequested();
         return sent;
     }
 

@@ -15,6 +15,7 @@ internal sealed class UsageQueue : IUsageSink
     private readonly Channel<UsageRecorded> _channel;
     private readonly ILogger<UsageQueue> _logger;
     private long _parked;
+    private long _outstanding;
     private long _lostAfterClose;
 
     public UsageQueue(IOptions<IngressOptions> options, ILogger<UsageQueue> logger)
@@ -36,8 +37,15 @@ internal sealed class UsageQueue : IUsageSink
     /// <summary>Events that arrived after <see cref="Complete"/> (shutdown) and could not be queued.</summary>
     public long LostAfterClose => Interlocked.Read(ref _lostAfterClose);
 
+    /// <summary>Events recorded and not yet published.</summary>
+    public long Outstanding => Interlocked.Read(ref _outstanding);
+
+    /// <summary>The publisher sent <paramref name="count"/> events.</summary>
+    public void MarkPublished(int count) => Interlocked.Add(ref _outstanding, -count);
+
     public void Record(UsageRecorded usage)
     {
+        Interlocked.Increment(ref _outstanding);
         if (_channel.Writer.TryWrite(usage))
         {
             return;
