@@ -41,6 +41,7 @@ internal sealed class OpenAiChatForwarder(
 {
     private const int MaxErrorBodyBytes = 1024 * 1024;
     private const string SimHeaderPrefix = "x-sim-";
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(200);
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
     private readonly TimeSpan _idleTimeout = options.Value.StreamIdleTimeout;
@@ -477,15 +478,19 @@ internal sealed class OpenAiChatForwarder(
         exchange.HttpStatus = error.Status;
         exchange.Outcome = UsageOutcome.Failed;
         attempt.Activity?.SetStatus(ActivityStatusCode.Error, reason);
-        if (!scanner.SawErrorEvent)
+        try
         {
-            try
+            if (!scanner.SawErrorEvent)
             {
                 await writer.WriteAsync(ErrorResponses.SseErrorEvent(error), attempt.RequestAborted).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException)
-            {
-            }
+
+            // Kestrel drops output it has not yet handed to the socket when a connection is aborted, and a flush
+            // completes before that hand-off: give the last events a moment to leave before aborting.
+            await Task.Delay(AbortGrace, attempt.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
         }
 
         attempt.Context.Abort();

@@ -18,9 +18,10 @@ internal sealed record ReceivedRequest(string Id, string Path, IReadOnlyDictiona
 /// <summary>
 /// A tiny OpenAI chat-completions server on a real Kestrel port. Each request picks its behaviour with headers the
 /// Ingress forwards (<c>x-sim-*</c>): <c>x-sim-id</c> names the request, <c>x-sim-mode</c> is one of
-/// normal | gate | cut | stall-headers | stall-stream | garbage | error | error-html | no-usage,
+/// normal | gate | cut | end-early | empty-stream | stall-headers | stall-stream | garbage | error | error-html | no-usage,
 /// <c>x-sim-status</c> the status of error modes, <c>x-sim-tokens</c> the number of content chunks.
-/// In gate mode the stream sends its first content chunk and waits for <see cref="ReleaseGate"/> before the rest.
+/// In gate mode the stream sends its first content chunk and waits for <see cref="ReleaseGate"/> before the rest;
+/// in cut mode it waits for the gate too, then drops the connection.
 /// </summary>
 internal sealed class FakeOpenAiUpstream : IAsyncDisposable
 {
@@ -133,6 +134,12 @@ internal sealed class FakeOpenAiUpstream : IAsyncDisposable
                 return;
             }
 
+            if (mode == "empty-stream")
+            {
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                return;
+            }
+
             await WriteAsync(context, Chunk(model, """{"role":"assistant","content":""}""", null, includeUsage));
             await WriteAsync(context, Chunk(model, """{"content":"Hello"}""", null, includeUsage));
             switch (mode)
@@ -141,7 +148,12 @@ internal sealed class FakeOpenAiUpstream : IAsyncDisposable
                     await Gate(id).Task.WaitAsync(MaxWait, context.RequestAborted);
                     break;
                 case "cut":
+                    // Drop the connection (RST) once the test has seen the first events.
+                    await Gate(id).Task.WaitAsync(MaxWait, context.RequestAborted);
                     context.Abort();
+                    return;
+                case "end-early":
+                    // End the response cleanly, but without [DONE].
                     return;
                 case "stall-stream":
                     await Task.Delay(MaxWait, context.RequestAborted);
