@@ -40,7 +40,12 @@ public static class Extensions
         services.AddSingleton<UsageQueue>();
         services.AddSingleton<IUsageSink>(sp => sp.GetRequiredService<UsageQueue>());
         services.AddIngressBus(builder.Configuration);
-        services.AddHostedService<UsagePublisher>();
+        // The bus (a singleton IPublishEndpoint), not the scoped IPublishEndpoint MassTransit registers.
+        services.AddHostedService(sp => new UsagePublisher(
+            sp.GetRequiredService<UsageQueue>(),
+            sp.GetRequiredService<IBus>(),
+            sp.GetRequiredService<IOptions<IngressOptions>>(),
+            sp.GetRequiredService<ILogger<UsagePublisher>>()));
         return builder;
     }
 

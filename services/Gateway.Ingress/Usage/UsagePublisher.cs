@@ -13,7 +13,7 @@ namespace Gateway.Ingress.Usage;
 /// </summary>
 internal sealed class UsagePublisher(
     UsageQueue queue,
-    IBus bus,
+    IPublishEndpoint publisher,
     IOptions<IngressOptions> options,
     ILogger<UsagePublisher> logger) : BackgroundService
 {
@@ -24,7 +24,6 @@ internal sealed class UsagePublisher(
 
     private readonly List<UsageRecorded> _batch = new(BatchSize);
     private readonly Task[] _publishes = new Task[BatchSize];
-    private readonly IPublishEndpoint _publisher = bus;
     private Exception? _lastError;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -129,7 +128,7 @@ internal sealed class UsagePublisher(
         {
             try
             {
-                _publishes[i] = _publisher.Publish(_batch[i], static context => context.Durable = true, attempt.Token);
+                _publishes[i] = publisher.Publish(_batch[i], static context => context.Durable = true, attempt.Token);
             }
             catch (Exception ex)
             {

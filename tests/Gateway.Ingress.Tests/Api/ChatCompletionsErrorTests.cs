@@ -141,9 +141,21 @@ public sealed class ChatCompletionsErrorTests(IngressFixture fixture)
     [Fact]
     public async Task Post_BadInputs_NeverProduceUsageEvents()
     {
-        using var response = await _client.SendAsync(Http.Chat(Http.Body("no-such-model")));
-        var id = Http.RequestId(response);
+        // One connection: the second request is served only after the first one's handler (and its Settle) ended.
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = _client.BaseAddress };
+        var ids = new List<string>();
+        foreach (var body in new[] { "{", Http.Body("no-such-model") })
+        {
+            using var response = await client.SendAsync(Http.Chat(body));
+            ids.Add(Http.RequestId(response));
+        }
+
+        using (var barrier = await client.GetAsync("/health/live"))
+        {
+            Assert.Equal(HttpStatusCode.OK, barrier.StatusCode);
+        }
+
         await fixture.WaitForUsageIdleAsync();
-        Assert.Equal(0, fixture.Usage.Count(id));
+        Assert.All(ids, id => Assert.Equal(0, fixture.Usage.Count(id)));
     }
 }
