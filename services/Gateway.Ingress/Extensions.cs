@@ -27,9 +27,12 @@ public static class Extensions
         var listeners = new IngressListeners();
         services.AddSingleton(listeners);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
             kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
                 .Endpoint(IngressListeners.PublicEndpoint, endpoint => listeners.SetPublic(endpoint.ListenOptions))
-                .Endpoint(IngressListeners.AdminEndpoint, endpoint => listeners.SetAdmin(endpoint.ListenOptions)));
+                .Endpoint(IngressListeners.AdminEndpoint, endpoint => listeners.SetAdmin(endpoint.ListenOptions));
+        });
 
         services.AddSingleton<IngressTelemetry>();
         services.AddSingleton<UpstreamHttp>();

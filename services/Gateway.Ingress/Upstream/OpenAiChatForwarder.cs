@@ -52,6 +52,11 @@ internal sealed class OpenAiChatForwarder(
         var uri = http.ChatCompletionsUri(route.Provider.BaseUrl);
         if (uri is null)
         {
+            if (moreCandidates)
+            {
+                return ForwardResult.Retry;
+            }
+
             await FailAsync(context, exchange, ApiErrors.RouteMisconfigured(route.Model)).ConfigureAwait(false);
             return ForwardResult.Done;
         }

@@ -34,12 +34,16 @@ public class IngressFixture : IAsyncLifetime
 
     protected virtual int StreamIdleTimeoutSeconds => 30;
 
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         Upstream = await FakeOpenAiUpstream.StartAsync();
         Dependencies = new FakeDependencies(Upstream.BaseUrl, $"http://127.0.0.1:{ClosedPort()}/v1", FakeOpenAiUpstream.ProviderKey);
 
-        var builder = IngressApp.CreateBuilder([], new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Public:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Admin:Url"] = "http://127.0.0.1:0",
@@ -50,7 +54,9 @@ public class IngressFixture : IAsyncLifetime
             ["Ingress:MaxRequestBodyBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Never contacted: the test harness replaces the RabbitMQ bus with the in-memory one.
             ["ConnectionStrings:RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
-        });
+        };
+        Configure(settings);
+        var builder = IngressApp.CreateBuilder([], settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(Logs);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
@@ -118,6 +124,13 @@ public class IngressFixture : IAsyncLifetime
 public sealed class ShortIdleIngressFixture : IngressFixture
 {
     protected override int StreamIdleTimeoutSeconds => 1;
+}
+
+/// <summary>The same app with an HTTP/2-only (h2c, prior knowledge) public listener.</summary>
+public sealed class Http2IngressFixture : IngressFixture
+{
+    protected override void Configure(Dictionary<string, string?> settings) =>
+        settings["Kestrel:Endpoints:Public:Protocols"] = "Http2";
 }
 
 [CollectionDefinition(Name)]
