@@ -130,6 +130,22 @@ public sealed class ChatCompletionsErrorTests(IngressFixture fixture)
     }
 
     [Fact]
+    public async Task Head_Root_Answers404WithoutABody()
+    {
+        // Claude Code sends HEAD / first; any status is fine, but never a 500.
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Get_ChatCompletions_Answers405()
+    {
+        using var response = await _client.GetAsync("/v1/chat/completions");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_InboundRequestId_IsEchoedAsClientRequestId()
     {
         var request = Http.Chat("{", headers: ("x-request-id", "client-abc-123"));
