@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using Gateway.Auth.V1;
+using Gateway.Contracts;
+using Gateway.Ingress.Dependencies;
+using Gateway.Ingress.Errors;
+using Gateway.Ingress.Telemetry;
+using Gateway.Ingress.Upstream;
+using Gateway.Ingress.Usage;
+using Gateway.Quota.V1;
+using Gateway.Routing.V1;
+using Route = Gateway.Routing.V1.Route;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.Ingress.Chat;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c> (and <c>/openai/v1/chat/completions</c>): key present → body read (413) and
+/// parsed (400) → key verified (401) → model allowed for the key (403) → quota admitted (429) → route resolved
+/// (404) → upstream called and relayed. Every error is an OpenAI envelope; every request that reached an upstream
+/// ends with exactly one usage event.
+/// </summary>
+internal sealed class ChatCompletionsEndpoint(
+    IKeyVerifier keys,
+    IQuotaGate quota,
+    IRouteResolver routes,
+    OpenAiChatForwarder forwarder,
+    IUsageSink usageSink,
+    IngressTelemetry telemetry,
+    IOptions<IngressOptions> options,
+    TimeProvider time,
+    ILogger<ChatCompletionsEndpoint> logger)
+{
+    public const string Surface = "openai.chat";
+
+    private readonly IngressOptions _options = options.Value;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        using var exchange = new ChatExchange(RequestIds.Assign(context), Surface, time.GetUtcNow());
+        try
+        {
+            await HandleCoreAsync(context, exchange).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            exchange.HttpStatus = ChatExchange.ClientClosedRequest;
+            exchange.Outcome = UsageOutcome.Aborted;
+        }
+        catch (Exception ex)
+        {
+            Log.RequestFailed(logger, exchange.RequestId, ex);
+            exchange.HttpStatus = StatusCodes.Status500InternalServerError;
+            exchange.Outcome = UsageOutcome.Failed;
+            if (!await ErrorResponses.TryWriteAsync(context.Response, ApiErrors.Internal(), context.RequestAborted).ConfigureAwait(false))
+            {
+                context.Abort();
+            }
+        }
+        finally
+        {
+            Settle(context, exchange);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context, ChatExchange exchange)
+    {
+        var ct = context.RequestAborted;
+
+        // A request without a key is refused before its body is read.
+        var keyResult = ApiKeyReader.TryRead(context.Request.Headers, out var apiKey);
+        if (keyResult != ApiKeyReader.Result.Found)
+        {
+            await FailAsync(context, exchange, keyResult == ApiKeyReader.Result.Missing ? ApiErrors.MissingApiKey() : ApiErrors.InvalidApiKey())
+                .ConfigureAwait(false);
+            return;
+        }
+
+        var (bodyStatus, body) = await RequestBodyReader.ReadAsync(context, _options.MaxRequestBodyBytes, ct).ConfigureAwait(false);
+        switch (bodyStatus)
+        {
+            case BodyReadStatus.TooLarge:
+                await FailAsync(context, exchange, ApiErrors.BodyTooLarge(_options.MaxRequestBodyBytes)).ConfigureAwait(false);
+                return;
+            case BodyReadStatus.Malformed:
+                await FailAsync(context, exchange, ApiErrors.BadRequest("The request body could not be read.")).ConfigureAwait(false);
+                return;
+            case BodyReadStatus.ClientGone:
+                exchange.HttpStatus = ChatExchange.ClientClosedRequest;
+                return;
+        }
+
+        exchange.Body = body;
+        if (!ChatRequestReader.TryRead(body!.WrittenSpan, out exchange.Request, out var parseError))
+        {
+            await FailAsync(context, exchange, parseError).ConfigureAwait(false);
+            return;
+        }
+
+        var route = await AdmitAsync(context, exchange, apiKey).ConfigureAwait(false);
+        if (route is null)
+        {
+            return;
+        }
+
+        // Candidates in order; failing over to the next one happens only before the first byte reached the client.
+        // Routing resolves a single route today; a later issue adds more candidates here.
+        IReadOnlyList<Route> candidates = [route];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var candidate = candidates[i];
+            var more = i < candidates.Count - 1;
+            if (candidate.Provider.Wire != WireKind.OpenaiChat)
+            {
+                if (more)
+                {
+                    continue;
+                }
+
+                exchange.Route = candidate;
+                await FailAsync(context, exchange, ApiErrors.UnsupportedUpstreamWire(candidate.Model, candidate.Provider.Wire.ToString()))
+                    .ConfigureAwait(false);
+                return;
+            }
+
+            if (await forwarder.ForwardAsync(context, exchange, candidate, more).ConfigureAwait(false) == ForwardResult.Done)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Auth, allowlist, quota and routing, within the pre-upstream budget. Returns null when it answered.</summary>
+    private async Task<Route?> AdmitAsync(HttpContext context, ChatExchange exchange, string apiKey)
+    {
+        using var deadline = new DependencyDeadline(
+            TimeSpan.FromMilliseconds(_options.DependencyTimeoutMs),
+            TimeSpan.FromMilliseconds(_options.PreUpstreamBudgetMs),
+            context.RequestAborted);
+        var model = exchange.Request.Model;
+        try
+        {
+            var verified = await deadline.CallAsync(DependencyNames.Auth, (keys, apiKey),
+                static (s, ct) => s.keys.VerifyAsync(s.apiKey, ct)).ConfigureAwait(false);
+            if (verified.Result != VerifyResult.Valid || verified.Key is null)
+            {
+                await FailAsync(context, exchange,
+                    verified.Result == VerifyResult.Revoked ? ApiErrors.RevokedApiKey() : ApiErrors.InvalidApiKey()).ConfigureAwait(false);
+                return null;
+            }
+
+            var key = verified.Key;
+            exchange.Key = key;
+
+            // The allowlist names public models; when the requested name is not on it, it may be an alias of one
+            // that is, so resolve first (an unknown model is then a 403, not a 404: the key cannot use it anyway).
+            ResolveResponse? resolved = null;
+            if (!Allows(key, model))
+            {
+                resolved = await ResolveAsync(deadline, model).ConfigureAwait(false);
+                if (!resolved.Found || resolved.Route is null || !Allows(key, resolved.Route.Model))
+                {
+                    await FailAsync(context, exchange, ApiErrors.ModelNotAllowed(model)).ConfigureAwait(false);
+                    return null;
+                }
+            }
+
+            var admitted = await deadline.CallAsync(DependencyNames.Quota,
+                (quota, new AdmitRequest { KeyId = key.KeyId, RpmLimit = key.RpmLimit, RequestId = exchange.RequestId }),
+                static (s, ct) => s.quota.AdmitAsync(s.Item2, ct)).ConfigureAwait(false);
+            RateLimitHeaders.Apply(context.Response, admitted, time.GetUtcNow().ToUnixTimeMilliseconds());
+            if (!admitted.Allowed)
+            {
+                await FailAsync(context, exchange, ApiErrors.RateLimited()).ConfigureAwait(false);
+                return null;
+            }
+
+            resolved ??= await ResolveAsync(deadline, model).ConfigureAwait(false);
+            if (!resolved.Found || resolved.Route is null)
+            {
+                await FailAsync(context, exchange, ApiErrors.ModelNotFound(model)).ConfigureAwait(false);
+                return null;
+            }
+
+            var route = resolved.Route;
+            exchange.Route = route;
+            if (route.Provider is null || string.IsNullOrEmpty(route.UpstreamModel))
+            {
+                await FailAsync(context, exchange, ApiErrors.RouteMisconfigured(model)).ConfigureAwait(false);
+                return null;
+            }
+
+            return route;
+        }
+        catch (DependencyUnavailableException ex)
+        {
+            Log.DependencyUnavailable(logger, exchange.RequestId, ex.Dependency, ex);
+            context.Response.Headers[HeaderNames.RetryAfter] = "1";
+            await FailAsync(context, exchange, ApiErrors.DependencyUnavailable(ex.Dependency)).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private ValueTask<ResolveResponse> ResolveAsync(DependencyDeadline deadline, string model) =>
+        deadline.CallAsync(DependencyNames.Routing, (routes, model), static (s, ct) => s.routes.ResolveAsync(s.model, ct));
+
+    private static bool Allows(ApiKey key, string model) =>
+        key.AllowedModels.Count == 0 || key.AllowedModels.Contains(model);
+
+    private static async ValueTask FailAsync(HttpContext context, ChatExchange exchange, ApiError error)
+    {
+        exchange.HttpStatus = error.Status;
+        await ErrorResponses.TryWriteAsync(context.Response, error, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The request is over: one usage event when an upstream was called, and the request metrics.</summary>
+    private void Settle(HttpContext context, ChatExchange exchange)
+    {
+        var status = exchange.HttpStatus != 0 ? exchange.HttpStatus : context.Response.StatusCode;
+        var model = exchange.ModelTag;
+        var provider = exchange.ProviderTag;
+        if (exchange.Attempted)
+        {
+            if (exchange.UsageEstimated)
+            {
+                Log.UsageEstimated(logger, exchange.RequestId, provider, exchange.Usage.Input, exchange.Usage.Output);
+            }
+
+            if (exchange.HttpStatus == 0)
+            {
+                exchange.HttpStatus = status;
+            }
+
+            usageSink.Record(exchange.ToUsageRecorded());
+            telemetry.RecordUsage(model, provider, exchange.Usage, exchange.CostUsd());
+            if (exchange.FirstTokenTimestamp != 0)
+            {
+                telemetry.RecordTimeToFirstToken(model, provider, Surface,
+                    Stopwatch.GetElapsedTime(exchange.StartedTimestamp, exchange.FirstTokenTimestamp).TotalSeconds);
+            }
+        }
+
+        telemetry.RecordRequest(model, provider, Surface, status,
+            Stopwatch.GetElapsedTime(exchange.StartedTimestamp).TotalSeconds);
+    }
+}

@@ -1,0 +1,331 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using Gateway.Ingress.Errors;
+
+namespace Gateway.Ingress.Chat;
+
+/// <summary>
+/// Reads just enough of a chat-completions body with one <see cref="Utf8JsonReader"/> pass: model, stream,
+/// stream_options.include_usage, max_tokens / max_completion_tokens, user, and checks that messages is an array.
+/// The whole body is validated as JSON on the way. Fields the gateway interprets must appear once: a body with two
+/// <c>model</c> keys could otherwise be authorised for one model and served by another.
+/// </summary>
+internal static class ChatRequestReader
+{
+    public const int MaxModelLength = 256;
+
+    public static bool TryRead(ReadOnlySpan<byte> body, out ChatRequest request, out ApiError error)
+    {
+        request = default;
+        request.ModelLength = -1;
+        request.StreamOptionsLength = -1;
+        request.IncludeUsageLength = -1;
+        error = default;
+
+        if (body.IsEmpty)
+        {
+            error = ApiErrors.EmptyBody();
+            return false;
+        }
+
+        // Utf8JsonReader does not validate UTF-8 inside strings it skips; JSON must be UTF-8 (RFC 8259).
+        if (!Utf8.IsValid(body))
+        {
+            error = ApiErrors.InvalidJson();
+            return false;
+        }
+
+        try
+        {
+            return TryReadCore(body, ref request, out error);
+        }
+        catch (JsonException)
+        {
+            // Utf8JsonReader reports malformed input by throwing; this happens once per bad request, never per chunk.
+            request = default;
+            error = ApiErrors.InvalidJson();
+            return false;
+        }
+    }
+
+    private static bool TryReadCore(ReadOnlySpan<byte> body, ref ChatRequest request, out ApiError error)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = ApiErrors.InvalidJson();
+            return false;
+        }
+
+        bool seenModel = false, seenMessages = false, seenStream = false, seenStreamOptions = false;
+        bool seenMaxTokens = false, seenMaxCompletionTokens = false, seenUser = false;
+        long? maxTokens = null, maxCompletionTokens = null;
+
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                request.ObjectEnd = (int)reader.TokenStartIndex;
+                break;
+            }
+
+            // At depth 1 every token here is a property name.
+            if (reader.ValueTextEquals("model"u8))
+            {
+                if (!MarkSeen(ref seenModel, "model", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    reader.Skip();
+                    error = reader.TokenType == JsonTokenType.Null
+                        ? ApiErrors.MissingParameter("model")
+                        : ApiErrors.InvalidType("model", "a string");
+                    return false;
+                }
+
+                var length = reader.ValueSpan.Length; // raw (possibly escaped) bytes
+                if (length == 0)
+                {
+                    error = ApiErrors.InvalidValue("model", "'model' must not be empty.");
+                    return false;
+                }
+
+                if (length > MaxModelLength * 6)
+                {
+                    error = ApiErrors.InvalidValue("model", "'model' is too long.");
+                    return false;
+                }
+
+                request.Model = reader.GetString()!;
+                if (request.Model.Length > MaxModelLength)
+                {
+                    error = ApiErrors.InvalidValue("model", "'model' is too long.");
+                    return false;
+                }
+
+                request.ModelStart = (int)reader.TokenStartIndex;
+                request.ModelLength = (int)reader.BytesConsumed - request.ModelStart;
+            }
+            else if (reader.ValueTextEquals("messages"u8))
+            {
+                if (!MarkSeen(ref seenMessages, "messages", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    var isNull = reader.TokenType == JsonTokenType.Null;
+                    reader.Skip();
+                    error = isNull ? ApiErrors.MissingParameter("messages") : ApiErrors.InvalidType("messages", "an array");
+                    return false;
+                }
+
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("stream"u8))
+            {
+                if (!MarkSeen(ref seenStream, "stream", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.True:
+                        request.Stream = true;
+                        break;
+                    case JsonTokenType.False:
+                    case JsonTokenType.Null:
+                        request.Stream = false;
+                        break;
+                    default:
+                        reader.Skip();
+                        error = ApiErrors.InvalidType("stream", "a boolean");
+                        return false;
+                }
+            }
+            else if (reader.ValueTextEquals("stream_options"u8))
+            {
+                if (!MarkSeen(ref seenStreamOptions, "stream_options", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (!ReadStreamOptions(ref reader, ref request, out error))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("max_tokens"u8))
+            {
+                if (!MarkSeen(ref seenMaxTokens, "max_tokens", out error)
+                    || !ReadOptionalInteger(ref reader, "max_tokens", out maxTokens, out error))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("max_completion_tokens"u8))
+            {
+                if (!MarkSeen(ref seenMaxCompletionTokens, "max_completion_tokens", out error)
+                    || !ReadOptionalInteger(ref reader, "max_completion_tokens", out maxCompletionTokens, out error))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("user"u8))
+            {
+                if (!MarkSeen(ref seenUser, "user", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    request.User = reader.GetString();
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    reader.Skip();
+                    error = ApiErrors.InvalidType("user", "a string");
+                    return false;
+                }
+            }
+            else
+            {
+                // Any other field passes through untouched; Skip still validates it.
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // Nothing may follow the top-level object (Read throws on trailing garbage).
+        if (reader.Read())
+        {
+            error = ApiErrors.InvalidJson();
+            return false;
+        }
+
+        if (!seenModel)
+        {
+            error = ApiErrors.MissingParameter("model");
+            return false;
+        }
+
+        if (!seenMessages)
+        {
+            error = ApiErrors.MissingParameter("messages");
+            return false;
+        }
+
+        request.MaxTokens = maxCompletionTokens ?? maxTokens;
+        error = default;
+        return true;
+    }
+
+    private static bool ReadStreamOptions(ref Utf8JsonReader reader, ref ChatRequest request, out ApiError error)
+    {
+        error = default;
+        request.StreamOptionsStart = (int)reader.TokenStartIndex;
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            request.StreamOptionsIsNull = true;
+            request.StreamOptionsLength = (int)reader.BytesConsumed - request.StreamOptionsStart;
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            error = ApiErrors.InvalidType("stream_options", "an object");
+            return false;
+        }
+
+        var seenIncludeUsage = false;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("include_usage"u8))
+            {
+                if (!MarkSeen(ref seenIncludeUsage, "stream_options.include_usage", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.True:
+                        request.ClientIncludeUsage = true;
+                        break;
+                    case JsonTokenType.False:
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        reader.Skip();
+                        error = ApiErrors.InvalidType("stream_options.include_usage", "a boolean");
+                        return false;
+                }
+
+                request.IncludeUsageStart = (int)reader.TokenStartIndex;
+                request.IncludeUsageLength = (int)reader.BytesConsumed - request.IncludeUsageStart;
+            }
+            else
+            {
+                request.StreamOptionsHasOtherProperties = true;
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        request.StreamOptionsLength = (int)reader.BytesConsumed - request.StreamOptionsStart;
+        return true;
+    }
+
+    private static bool ReadOptionalInteger(ref Utf8JsonReader reader, string param, out long? value, out ApiError error)
+    {
+        error = default;
+        value = null;
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var number))
+        {
+            reader.Skip();
+            error = ApiErrors.InvalidType(param, "an integer");
+            return false;
+        }
+
+        if (number < 0)
+        {
+            error = ApiErrors.InvalidValue(param, $"'{param}' must not be negative.");
+            return false;
+        }
+
+        value = number;
+        return true;
+    }
+
+    private static bool MarkSeen(ref bool seen, string param, out ApiError error)
+    {
+        if (seen)
+        {
+            error = ApiErrors.DuplicateParameter(param);
+            return false;
+        }
+
+        seen = true;
+        error = default;
+        return true;
+    }
+}

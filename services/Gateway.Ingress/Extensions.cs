@@ -1,0 +1,167 @@
+using Gateway.Ingress.Admin;
+using Gateway.Ingress.Chat;
+using Gateway.Ingress.Dependencies;
+using Gateway.Ingress.Errors;
+using Gateway.Ingress.Health;
+using Gateway.Ingress.Hosting;
+using Gateway.Ingress.Telemetry;
+using Gateway.Ingress.Upstream;
+using Gateway.Ingress.Usage;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Ingress;
+
+/// <summary>Every registration of the Ingress, and its endpoint map.</summary>
+public static class Extensions
+{
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<IngressOptions>().Bind(builder.Configuration.GetSection(IngressOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngressOptions>, IngressOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Listeners: the public API and the admin API on separate Kestrel endpoints, told apart by local port.
+        var listeners = new IngressListeners();
+        services.AddSingleton(listeners);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
+                .Endpoint(IngressListeners.PublicEndpoint, endpoint => listeners.SetPublic(endpoint.ListenOptions))
+                .Endpoint(IngressListeners.AdminEndpoint, endpoint => listeners.SetAdmin(endpoint.ListenOptions));
+        });
+
+        services.AddSingleton<IngressTelemetry>();
+        services.AddSingleton<UpstreamHttp>();
+        services.AddSingleton<OpenAiChatForwarder>();
+        services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<AdminTokenFilter>();
+
+        services.AddSingleton<UsageQueue>();
+        services.AddSingleton<IUsageSink>(sp => sp.GetRequiredService<UsageQueue>());
+        services.AddIngressBus(builder.Configuration);
+        // The bus (a singleton IPublishEndpoint), not the scoped IPublishEndpoint MassTransit registers.
+        services.AddHostedService(sp => new UsagePublisher(
+            sp.GetRequiredService<UsageQueue>(),
+            sp.GetRequiredService<IBus>(),
+            sp.GetRequiredService<IOptions<IngressOptions>>(),
+            sp.GetRequiredService<ILogger<UsagePublisher>>()));
+        return builder;
+    }
+
+    /// <summary>MassTransit over RabbitMQ (<c>ConnectionStrings:RabbitMq</c>); the Ingress only publishes.</summary>
+    private static void AddIngressBus(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("RabbitMq");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:RabbitMq (env ConnectionStrings__RabbitMq) is required: the RabbitMQ the Ingress publishes " +
+                "usage events to, e.g. amqp://user:pass@127.0.0.1:5672/.");
+        }
+
+        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("amqp" or "amqps" or "rabbitmq" or "rabbitmqs"))
+        {
+            // The value may carry a password: it is not repeated here.
+            throw new InvalidOperationException(
+                "ConnectionStrings:RabbitMq is not an amqp:// (or amqps://) URI such as amqp://user:pass@127.0.0.1:5672/.");
+        }
+
+        services.AddMassTransit(x => x.UsingRabbitMq((_, cfg) => cfg.Host(uri)));
+    }
+
+    /// <summary>Registers the adapters of Auth, Quota, Routing and Metering, replacing any registered before.</summary>
+    public static IServiceCollection AddIngressDependencies<TKeyVerifier, TQuotaGate, TRouteResolver, TKeyAdmin, TUsageReader>(
+        this IServiceCollection services)
+        where TKeyVerifier : class, IKeyVerifier
+        where TQuotaGate : class, IQuotaGate
+        where TRouteResolver : class, IRouteResolver
+        where TKeyAdmin : class, IKeyAdmin
+        where TUsageReader : class, IUsageReader
+    {
+        services.RemoveAll<IKeyVerifier>().AddSingleton<IKeyVerifier, TKeyVerifier>();
+        services.RemoveAll<IQuotaGate>().AddSingleton<IQuotaGate, TQuotaGate>();
+        services.RemoveAll<IRouteResolver>().AddSingleton<IRouteResolver, TRouteResolver>();
+        services.RemoveAll<IKeyAdmin>().AddSingleton<IKeyAdmin, TKeyAdmin>();
+        services.RemoveAll<IUsageReader>().AddSingleton<IUsageReader, TUsageReader>();
+        return services;
+    }
+
+    /// <summary>Registers given instances as the dependency adapters, replacing any registered before.</summary>
+    public static IServiceCollection AddIngressDependencies(this IServiceCollection services,
+        IKeyVerifier keyVerifier, IQuotaGate quotaGate, IRouteResolver routeResolver, IKeyAdmin keyAdmin, IUsageReader usageReader)
+    {
+        services.RemoveAll<IKeyVerifier>().AddSingleton(keyVerifier);
+        services.RemoveAll<IQuotaGate>().AddSingleton(quotaGate);
+        services.RemoveAll<IRouteResolver>().AddSingleton(routeResolver);
+        services.RemoveAll<IKeyAdmin>().AddSingleton(keyAdmin);
+        services.RemoveAll<IUsageReader>().AddSingleton(usageReader);
+        return services;
+    }
+
+    /// <summary>Fails with a clear message when an adapter is missing, instead of at the first request.</summary>
+    internal static void EnsureDependenciesRegistered(IServiceCollection services)
+    {
+        Type[] required = [typeof(IKeyVerifier), typeof(IQuotaGate), typeof(IRouteResolver), typeof(IKeyAdmin), typeof(IUsageReader)];
+        var missing = new List<string>();
+        foreach (var type in required)
+        {
+            if (!services.Any(d => d.ServiceType == type))
+            {
+                missing.Add(type.Name);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The Ingress has no adapter for {string.Join(", ", missing)}. Register the Auth/Quota/Routing/Metering " +
+                "clients with services.AddIngressDependencies<...>() before IngressApp.Build.");
+        }
+    }
+
+    public static WebApplication MapIngress(this WebApplication app)
+    {
+        app.UseListenerSeparation();
+        app.UseErrorEnvelopeOnException();
+        app.UseRouting();
+        app.UseUnknownUrlEnvelope();
+
+        var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
+        app.MapPost("/v1/chat/completions", chat.HandleAsync);
+        app.MapPost("/openai/v1/chat/completions", chat.HandleAsync);
+        app.MapAdminApi();
+        app.MapIngressHealth();
+        return app;
+    }
+
+    /// <summary>An unexpected exception becomes a 500 envelope (or an aborted connection once the answer started).</summary>
+    private static void UseErrorEnvelopeOnException(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Ingress");
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away.
+            }
+            catch (Exception ex)
+            {
+                var requestId = context.Response.Headers[RequestIds.Header].ToString();
+                Log.RequestFailed(logger, requestId, ex);
+                if (!await ErrorResponses.TryWriteAsync(context.Response, ApiErrors.Internal(), context.RequestAborted).ConfigureAwait(false))
+                {
+                    context.Abort();
+                }
+            }
+        });
+    }
+}

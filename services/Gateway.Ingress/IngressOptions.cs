@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Ingress;
+
+/// <summary>The <c>Ingress</c> configuration section (see README.md), validated at start.</summary>
+public sealed class IngressOptions
+{
+    public const string Section = "Ingress";
+
+    /// <summary>(secret) Bearer token of the admin listener; at least 16 characters.</summary>
+    public string AdminToken { get; set; } = string.Empty;
+
+    public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>How long a stream (or a non-streaming call) may go without a byte from the upstream.</summary>
+    public int StreamIdleTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Deadline of each call to Auth, Quota or Routing.</summary>
+    public int DependencyTimeoutMs { get; set; } = 2000;
+
+    /// <summary>Deadline of all calls a request makes before it reaches an upstream.</summary>
+    public int PreUpstreamBudgetMs { get; set; } = 5000;
+
+    public int UpstreamConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Largest non-streaming upstream body the gateway buffers (it must see it whole to validate it).</summary>
+    public long MaxUpstreamResponseBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Usage events waiting for RabbitMQ before producers park them (never dropped).</summary>
+    public int UsageQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>How long shutdown may spend publishing the usage events still queued.</summary>
+    public int UsageDrainTimeoutSeconds { get; set; } = 10;
+
+    public TimeSpan StreamIdleTimeout => TimeSpan.FromSeconds(StreamIdleTimeoutSeconds);
+}
+
+internal sealed class IngressOptionsValidator(IConfiguration configuration) : IValidateOptions<IngressOptions>
+{
+    public const int MinAdminTokenLength = 16;
+
+    public ValidateOptionsResult Validate(string? name, IngressOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.AdminToken))
+        {
+            failures.Add("Ingress:AdminToken (env Ingress__AdminToken) is required: the bearer token of the admin listener.");
+        }
+        else if (options.AdminToken.Length < MinAdminTokenLength)
+        {
+            failures.Add($"Ingress:AdminToken must be at least {MinAdminTokenLength} characters.");
+        }
+
+        Positive(options.MaxRequestBodyBytes, "MaxRequestBodyBytes", failures);
+        Positive(options.StreamIdleTimeoutSeconds, "StreamIdleTimeoutSeconds", failures);
+        Positive(options.DependencyTimeoutMs, "DependencyTimeoutMs", failures);
+        Positive(options.PreUpstreamBudgetMs, "PreUpstreamBudgetMs", failures);
+        Positive(options.UpstreamConnectTimeoutSeconds, "UpstreamConnectTimeoutSeconds", failures);
+        Positive(options.MaxUpstreamResponseBytes, "MaxUpstreamResponseBytes", failures);
+        Positive(options.UsageQueueCapacity, "UsageQueueCapacity", failures);
+        Positive(options.UsageDrainTimeoutSeconds, "UsageDrainTimeoutSeconds", failures);
+        if (options.MaxUpstreamResponseBytes > Array.MaxLength)
+        {
+            failures.Add($"Ingress:MaxUpstreamResponseBytes must be at most {Array.MaxLength}.");
+        }
+
+        if (options.MaxRequestBodyBytes > Array.MaxLength)
+        {
+            failures.Add($"Ingress:MaxRequestBodyBytes must be at most {Array.MaxLength}.");
+        }
+
+        var publicUrl = configuration["Kestrel:Endpoints:Public:Url"];
+        var adminUrl = configuration["Kestrel:Endpoints:Admin:Url"];
+        if (string.IsNullOrWhiteSpace(publicUrl))
+        {
+            failures.Add("Kestrel:Endpoints:Public:Url (env Kestrel__Endpoints__Public__Url) is required: the public API listener.");
+        }
+
+        if (string.IsNullOrWhiteSpace(adminUrl))
+        {
+            failures.Add("Kestrel:Endpoints:Admin:Url (env Kestrel__Endpoints__Admin__Url) is required: the admin listener.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(publicUrl) && string.Equals(publicUrl, adminUrl, StringComparison.OrdinalIgnoreCase)
+            && !publicUrl.EndsWith(":0", StringComparison.Ordinal) && !publicUrl.EndsWith(":0/", StringComparison.Ordinal))
+        {
+            failures.Add("Kestrel:Endpoints:Public:Url and Kestrel:Endpoints:Admin:Url must be different listeners.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Positive(long value, string name, List<string> failures)
+    {
+        if (value <= 0)
+        {
+            failures.Add($"Ingress:{name} must be greater than zero.");
+        }
+    }
+}
