@@ -6,7 +6,7 @@
 //
 // Scenario fields: method (Echo | Count | Check | Watch), request, metadata ({key: value or [values]}, -bin
 // values base64), deadlineMs, cancelAfterMs (cancel that long after the start), cancelAfterMessages
-// (cancel once that many messages arrived).
+// (cancel once that many messages arrived), cancelAfterHeaders (cancel when the response headers arrive).
 const { grpc, load, metadataToJson, metadataFromJson } = require('./protos');
 
 const [address, scenarioJson] = process.argv.slice(2);
@@ -47,7 +47,10 @@ if (streaming) {
   });
 }
 
-call.on('metadata', (headers) => report({ event: 'metadata', metadata: metadataToJson(headers) }));
+call.on('metadata', (headers) => {
+  report({ event: 'metadata', metadata: metadataToJson(headers) });
+  if (scenario.cancelAfterHeaders) call.cancel();
+});
 call.on('status', (status) => {
   report({ event: 'status', code: status.code, details: status.details, metadata: metadataToJson(status.metadata) });
   report({ event: 'done' });

@@ -34,6 +34,7 @@ function echo(call, callback) {
   let timer = null;
   let cancelled = false;
   let finished = false;
+  let headersSent = false;
   // grpc-js also emits 'cancelled' when a finished call's stream closes: report only real cancellations.
   call.on('cancelled', () => {
     if (finished) return;
@@ -45,11 +46,11 @@ function echo(call, callback) {
     if (cancelled) return;
     finished = true;
     if (request.fail_code) {
-      if (!request.fail_before_headers) call.sendMetadata(metadata);
+      if (!request.fail_before_headers && !headersSent) call.sendMetadata(metadata);
       callback({ code: request.fail_code, details: request.fail_message, metadata: metadata.clone() });
       return;
     }
-    call.sendMetadata(metadata);
+    if (!headersSent) call.sendMetadata(metadata);
     callback(null, {
       message: request.message,
       payload: request.payload,
@@ -59,6 +60,11 @@ function echo(call, callback) {
       parent_span_id: '',
     }, metadata.clone());
   };
+  if (request.sleep_ms > 0) report({ event: 'started', method: 'Echo', tag: request.message });
+  if (request.headers_first) {
+    call.sendMetadata(metadata);
+    headersSent = true;
+  }
   if (request.sleep_ms > 0) timer = setTimeout(respond, request.sleep_ms);
   else respond();
 }

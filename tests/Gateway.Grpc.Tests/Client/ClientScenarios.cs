@@ -163,7 +163,7 @@ public abstract class ClientScenarios
         var error = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(
             Echo,
             new EchoRequest { Message = tag, SleepMs = 30_000 },
-            new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300))).WaitAsync(Bound));
+            new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(1000))).WaitAsync(Bound));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         await AssertServerSawCancellationAsync(tag);
@@ -187,7 +187,7 @@ public abstract class ClientScenarios
     [Fact]
     public async Task UnaryAsync_DefaultDeadline_AppliesWhenCallHasNone()
     {
-        using var channel = CreateChannel(new GrpcChannelOptions { DefaultDeadline = TimeSpan.FromMilliseconds(300) });
+        using var channel = CreateChannel(new GrpcChannelOptions { DefaultDeadline = TimeSpan.FromMilliseconds(1000) });
         var tag = NewTag();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(
@@ -332,7 +332,6 @@ public abstract class ClientScenarios
         Assert.Equal(0, clientActivity.GetTagItem("rpc.grpc.status_code"));
     }
 
-    /// <summary>Waits until the server is inside the handler for this tag (so a cancel hits a running call).</summary>
-    protected virtual Task WaitUntilServerStartedAsync(string tag, GrpcChannel channel) =>
-        Task.Delay(TimeSpan.FromMilliseconds(200));
+    /// <summary>Waits (bounded) until the server is inside the handler for this tag (so a cancel hits a running call).</summary>
+    protected abstract Task WaitUntilServerStartedAsync(string tag, GrpcChannel channel);
 }

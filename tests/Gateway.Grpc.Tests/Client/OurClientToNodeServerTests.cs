@@ -6,4 +6,6 @@ public sealed class OurClientToNodeServerTests(NodeServerFixture server) : Clien
     protected override string Address => server.Address;
 
     protected override Task AssertServerSawCancellationAsync(string tag) => server.WaitForCancelledAsync(tag);
+
+    protected override Task WaitUntilServerStartedAsync(string tag, GrpcChannel channel) => server.WaitForStartedAsync(tag);
 }

@@ -31,10 +31,20 @@ public sealed class NodeServerFixture : IAsyncLifetime
     }
 
     /// <summary>Waits (bounded) for server.js to report that it saw the call with this tag cancelled.</summary>
-    public Task<string> WaitForCancelledAsync(string tag) =>
+    public Task<string> WaitForCancelledAsync(string tag) => WaitForEventAsync("cancelled", tag);
+
+    /// <summary>Waits (bounded) for server.js to report that a sleeping Echo call with this tag started.</summary>
+    public Task<string> WaitForStartedAsync(string tag) => WaitForEventAsync("started", tag);
+
+    private Task<string> WaitForEventAsync(string name, string tag) =>
         Process.WaitForLineAsync(
-            line => line.Contains("\"event\":\"cancelled\"", StringComparison.Ordinal)
-                && line.Contains($"\"tag\":{JsonSerializer.Serialize(tag)}", StringComparison.Ordinal),
+            line =>
+            {
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                return root.GetProperty("event").GetString() == name
+                    && root.TryGetProperty("tag", out var t) && t.GetString() == tag;
+            },
             NodeInterop.StepTimeout);
 
     public async Task DisposeAsync()

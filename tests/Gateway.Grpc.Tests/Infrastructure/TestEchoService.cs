@@ -12,6 +12,13 @@ internal sealed class TestEchoService(ServerProbe probe)
         var tag = request.Message;
         var echoed = Echoed(context.RequestHeaders);
         probe.Record(tag, "started");
+        var headersSent = false;
+        if (request.HeadersFirst)
+        {
+            await context.WriteResponseHeadersAsync(echoed);
+            headersSent = true;
+        }
+
         if (request.SleepMs > 0)
         {
             if (request.IgnoreCancellation)
@@ -28,7 +35,7 @@ internal sealed class TestEchoService(ServerProbe probe)
                 }
                 catch (OperationCanceledException)
                 {
-                    probe.Record(tag, context.Deadline <= DateTime.UtcNow ? "deadline" : "cancelled");
+                    probe.Record(tag, TokenFiredBecause(context));
                     throw;
                 }
             }
@@ -41,7 +48,7 @@ internal sealed class TestEchoService(ServerProbe probe)
 
         if (request.FailCode != 0)
         {
-            if (!request.FailBeforeHeaders)
+            if (!request.FailBeforeHeaders && !headersSent)
             {
                 await context.WriteResponseHeadersAsync(echoed);
             }
@@ -57,7 +64,11 @@ internal sealed class TestEchoService(ServerProbe probe)
             throw new RpcException(status, echoed);
         }
 
-        await context.WriteResponseHeadersAsync(echoed);
+        if (!headersSent)
+        {
+            await context.WriteResponseHeadersAsync(echoed);
+        }
+
         CopyTo(echoed, context.ResponseTrailers);
         var activity = Activity.Current;
         return new EchoResponse
@@ -89,7 +100,7 @@ internal sealed class TestEchoService(ServerProbe probe)
         }
         catch (OperationCanceledException)
         {
-            probe.Record(request.Tag, context.Deadline <= DateTime.UtcNow ? "deadline" : "cancelled");
+            probe.Record(request.Tag, TokenFiredBecause(context));
             throw;
         }
 
@@ -99,6 +110,10 @@ internal sealed class TestEchoService(ServerProbe probe)
             throw new RpcException(new Status((StatusCode)request.FailCode, request.FailMessage));
         }
     }
+
+    /// <summary>"cancelled" when the client reset the stream, else "deadline" (the only other cause).</summary>
+    private static string TokenFiredBecause(ServerCallContext context) =>
+        context.HttpContext.RequestAborted.IsCancellationRequested ? "cancelled" : "deadline";
 
     private static Metadata Echoed(Metadata requestHeaders)
     {

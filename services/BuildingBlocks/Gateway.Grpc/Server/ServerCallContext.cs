@@ -87,7 +87,9 @@ public sealed class ServerCallContext
             }
 
             _headersWritten = true;
-            await HttpContext.Response.StartAsync(CancellationToken).ConfigureAwait(false);
+
+            // Flushing an empty body sends the HEADERS frame now (StartAsync alone may leave it buffered).
+            await HttpContext.Response.BodyWriter.FlushAsync(CancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -169,8 +171,9 @@ public sealed class ServerCallContext
             _completed = true;
             FinalStatus = status;
             var response = HttpContext.Response;
-            if (!response.HasStarted)
+            if (!_headersWritten && !response.HasStarted)
             {
+                // Nothing sent and nothing buffered (a unary response is written unflushed): trailers-only.
                 WriteTrailersOnly(response, status, _responseTrailers);
             }
             else
