@@ -19,6 +19,8 @@ internal sealed partial class CatalogStore(IOptions<RoutingOptions> options, ICo
 
     public string Path => _path;
 
+    public bool IsLoaded => Volatile.Read(ref _state) is not null;
+
     /// <exception cref="InvalidOperationException">Before <see cref="LoadInitial"/>.</exception>
     public ModelCatalog Current => (Volatile.Read(ref _state) ?? throw new InvalidOperationException("The catalog is not loaded yet.")).Catalog;
 

@@ -142,6 +142,18 @@ public sealed class MeteringServiceTests(MeteringDependencies deps) : IClassFixt
     }
 
     [Fact]
+    public async Task Readiness_IncludesRedisAndTheBus()
+    {
+        await using var metering = await StartAsync();
+
+        var registrations = metering.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>()
+            .Value.Registrations.Where(r => r.Tags.Contains(Gateway.ServiceDefaults.Health.HealthTags.Ready)).Select(r => r.Name).ToList();
+
+        Assert.Contains("redis", registrations);
+        Assert.Contains(registrations, name => name.Contains("masstransit", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task GetUsage_EmptyKeyId_InvalidArgument()
     {
         await using var metering = await StartAsync();

@@ -11,7 +11,9 @@ internal sealed record GrpcHealthServices(IReadOnlyList<string> Names);
 
 /// <summary>
 /// Mirrors readiness into <c>grpc.health.v1</c>: runs the checks tagged "ready" at start and then every
-/// <see cref="Interval"/>, and sets SERVING or NOT_SERVING for the whole server ("") and for each gRPC service.
+/// <see cref="Interval"/> (every <see cref="NotReadyInterval"/> while not ready, so a starting service turns
+/// SERVING soon after its dependencies do), and sets SERVING or NOT_SERVING for the whole server ("") and for
+/// each gRPC service.
 /// gRPC clients and orchestrators that speak only HTTP/2 (h2c) read readiness this way.
 /// </summary>
 internal sealed partial class GrpcReadinessPublisher(
@@ -21,6 +23,8 @@ internal sealed partial class GrpcReadinessPublisher(
     ILogger<GrpcReadinessPublisher> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(3);
+
+    public static readonly TimeSpan NotReadyInterval = TimeSpan.FromMilliseconds(500);
 
     private HealthCheckResponse.Types.ServingStatus? _last;
 
@@ -40,8 +44,7 @@ internal sealed partial class GrpcReadinessPublisher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             HealthCheckResponse.Types.ServingStatus status;
             try
@@ -68,19 +71,15 @@ internal sealed partial class GrpcReadinessPublisher(
             }
 
             Publish(status);
-        }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+            try
+            {
+                await Task.Delay(status == HealthCheckResponse.Types.ServingStatus.Serving ? Interval : NotReadyInterval, stoppingToken)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
