@@ -3,14 +3,14 @@ using Gateway.Auth.Keys;
 using Gateway.Auth.V1;
 using Gateway.Grpc;
 using Gateway.Redis;
-using Gateway.Services.Tests.Fixtures;
+using Gateway.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Services.Tests.Auth;
 
 /// <summary>The Auth service over real gRPC with a real redis-server.</summary>
-public sealed class AuthServiceTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public sealed class AuthServiceTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     private static string Tenant() => "t-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -64,7 +64,7 @@ public sealed class AuthServiceTests(RedisServerFixture redis) : IClassFixture<R
     public async Task VerifyKey_Malformed_MalformedWithoutAnyRedisCall(string apiKey)
     {
         // Redis points at a port nothing listens on: any Redis call would fail the RPC.
-        var closedPort = LocalProcess.FreePort();
+        var closedPort = ClosedPort();
         await using var auth = await AuthHost.StartAsync($"127.0.0.1:{closedPort}");
 
         var verified = await auth.VerifyAsync(apiKey);
@@ -201,6 +201,14 @@ public sealed class AuthServiceTests(RedisServerFixture redis) : IClassFixture<R
             app => Gateway.Auth.Extensions.MapApplicationEndpoints(app)));
 
         Assert.Contains("Auth__KeyPepper", error.Message);
+    }
+
+    /// <summary>A loopback port nothing listens on (it was free a moment ago and nothing here binds it).</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Every key name and every stored value in the Redis database.</summary>

@@ -3,7 +3,7 @@ using Gateway.Grpc;
 using Gateway.Metering.Ledger;
 using Gateway.Metering.V1;
 using Gateway.Redis;
-using Gateway.Services.Tests.Fixtures;
+using Gateway.Testing;
 using Gateway.Services.Tests.Hosting;
 using Grpc.Health.V1;
 using MassTransit;
@@ -14,14 +14,22 @@ namespace Gateway.Services.Tests.Metering;
 /// <summary>A real RabbitMQ node and redis-server for the Metering tests.</summary>
 public sealed class MeteringDependencies : IAsyncLifetime
 {
-    public RedisServerFixture Redis { get; } = new();
+    public RedisFixture Redis { get; } = new();
 
-    public RabbitMqNodeFixture RabbitMq { get; } = new();
+    public RabbitMqFixture RabbitMq { get; } = new();
 
     public async Task InitializeAsync()
     {
-        await Redis.InitializeAsync();
-        await RabbitMq.InitializeAsync();
+        try
+        {
+            await Redis.InitializeAsync();
+            await RabbitMq.InitializeAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

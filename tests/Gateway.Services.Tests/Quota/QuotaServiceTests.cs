@@ -1,14 +1,14 @@
 using Gateway.Grpc;
 using Gateway.Quota.Limits;
 using Gateway.Redis;
-using Gateway.Services.Tests.Fixtures;
+using Gateway.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Services.Tests.Quota;
 
 /// <summary>The Quota service over real gRPC with a real redis-server.</summary>
-public sealed class QuotaServiceTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public sealed class QuotaServiceTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     private static string Key() => "key_" + Guid.NewGuid().ToString("N")[..20];
 
