@@ -14,6 +14,7 @@ public static class Extensions
         builder.Services.AddRedis("Redis");
         builder.Services.AddValidatedOptions<AuthOptions>(builder.Configuration.GetSection(AuthOptions.SectionName));
         builder.Services.AddSingleton<ApiKeyHasher>();
+        builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<KeyStore>();
         builder.Services.AddSingleton<ApiKeyService>();
         builder.Services.AddScoped<AuthGrpcService>();

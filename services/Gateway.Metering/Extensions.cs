@@ -18,6 +18,7 @@ public static class Extensions
         builder.AddGrpcServiceDefaults(MeteringGrpcService.Descriptor);
         builder.Services.AddRedis("Redis");
         builder.Services.AddValidatedOptions<MeteringOptions>(builder.Configuration.GetSection(MeteringOptions.SectionName));
+        builder.Services.AddSingleton<MeteringMetrics>();
         builder.Services.AddSingleton<UsageLedger>();
         builder.Services.AddScoped<MeteringGrpcService>();
 

@@ -13,6 +13,7 @@ public static class Extensions
         builder.AddGrpcServiceDefaults(QuotaGrpcService.Descriptor);
         builder.Services.AddRedis("Redis");
         builder.Services.AddValidatedOptions<QuotaOptions>(builder.Configuration.GetSection(QuotaOptions.SectionName));
+        builder.Services.AddSingleton<QuotaMetrics>();
         builder.Services.AddSingleton<RpmLimiter>();
         builder.Services.AddScoped<QuotaGrpcService>();
         return builder;

@@ -1,6 +1,7 @@
 using Gateway.Auth.Keys;
 using Gateway.Auth.V1;
 using Gateway.Grpc;
+using Gateway.ServiceDefaults.Errors;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace Gateway.Auth.Grpc;
@@ -12,7 +13,7 @@ internal sealed class AuthGrpcService(ApiKeyService keys)
 
     public async Task<VerifyKeyResponse> VerifyKey(VerifyKeyRequest request, ServerCallContext context)
     {
-        var outcome = await keys.VerifyAsync(request.ApiKey, context.CancellationToken).ConfigureAwait(false);
+        var outcome = await keys.VerifyAsync(request.ApiKey, context.CancellationToken).MapRedisUnavailable().ConfigureAwait(false);
         var response = new VerifyKeyResponse
         {
             Result = outcome.Result switch
@@ -44,7 +45,7 @@ internal sealed class AuthGrpcService(ApiKeyService keys)
         }
 
         var created = await keys.CreateAsync(
-            request.TenantId, request.Name, [.. request.AllowedModels], request.RpmLimit, context.CancellationToken).ConfigureAwait(false);
+            request.TenantId, request.Name, [.. request.AllowedModels], request.RpmLimit, context.CancellationToken).MapRedisUnavailable().ConfigureAwait(false);
         return new CreateKeyResponse { Key = ToMessage(created.Key), ApiKey = created.ApiKey };
     }
 
@@ -56,7 +57,7 @@ internal sealed class AuthGrpcService(ApiKeyService keys)
             return new RevokeKeyResponse { Found = false };
         }
 
-        var found = await keys.RevokeAsync(request.KeyId, context.CancellationToken).ConfigureAwait(false);
+        var found = await keys.RevokeAsync(request.KeyId, context.CancellationToken).MapRedisUnavailable().ConfigureAwait(false);
         return new RevokeKeyResponse { Found = found };
     }
 
@@ -67,7 +68,7 @@ internal sealed class AuthGrpcService(ApiKeyService keys)
             return new GetKeyResponse { Found = false };
         }
 
-        var key = await keys.GetAsync(request.KeyId, context.CancellationToken).ConfigureAwait(false);
+        var key = await keys.GetAsync(request.KeyId, context.CancellationToken).MapRedisUnavailable().ConfigureAwait(false);
         return key is null ? new GetKeyResponse { Found = false } : new GetKeyResponse { Found = true, Key = ToMessage(key) };
     }
 

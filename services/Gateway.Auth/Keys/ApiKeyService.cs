@@ -3,11 +3,18 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Auth.Keys;
 
 /// <summary>Creates, verifies, reads and revokes API keys. Never logs a key or a hash.</summary>
-internal sealed partial class ApiKeyService(KeyStore store, ApiKeyHasher hasher, ILogger<ApiKeyService> logger)
+internal sealed partial class ApiKeyService(KeyStore store, ApiKeyHasher hasher, AuthMetrics metrics, ILogger<ApiKeyService> logger)
 {
     private const int MaxCreateAttempts = 3;
 
     public async Task<VerifyOutcome> VerifyAsync(string apiKey, CancellationToken cancellationToken)
+    {
+        var outcome = await VerifyCoreAsync(apiKey, cancellationToken).ConfigureAwait(false);
+        metrics.Verified(outcome.Result);
+        return outcome;
+    }
+
+    private async Task<VerifyOutcome> VerifyCoreAsync(string apiKey, CancellationToken cancellationToken)
     {
         // A malformed key never reaches Redis.
         if (!ApiKeyFormat.IsWellFormed(apiKey))

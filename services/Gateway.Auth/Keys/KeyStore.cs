@@ -92,8 +92,8 @@ internal sealed class KeyStore(RedisConnection redis)
     public async Task<KeyRecord?> GetAsync(string keyId, CancellationToken cancellationToken)
     {
         var result = await redis.ExecuteAsync("HGETALL", [RecordKey(keyId)], cancellationToken).ConfigureAwait(false);
-        var items = result.Items;
-        if (result.IsNull || items is null || items.Count == 0)
+        var items = result.Items; // empty for a missing key
+        if (items.Count == 0)
         {
             return null;
         }

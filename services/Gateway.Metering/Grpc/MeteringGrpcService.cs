@@ -1,4 +1,5 @@
 using Gateway.Grpc;
+using Gateway.ServiceDefaults.Errors;
 using Gateway.Metering.Ledger;
 using Gateway.Metering.V1;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
@@ -18,7 +19,7 @@ internal sealed class MeteringGrpcService(UsageLedger ledger)
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"key_id must be 1-{UsageLedger.MaxIdLength} characters."));
         }
 
-        var totals = await ledger.GetAsync(request.KeyId, context.CancellationToken).ConfigureAwait(false);
+        var totals = await ledger.GetAsync(request.KeyId, context.CancellationToken).MapRedisUnavailable().ConfigureAwait(false);
         return new UsageSummary
         {
             KeyId = totals.KeyId,

@@ -16,7 +16,7 @@ namespace Gateway.Metering.Ledger;
 /// atomically, and every value is checked and bounded before it is sent, so no step in it can fail halfway): a redelivered
 /// message finds the guard and changes nothing.
 /// </summary>
-internal sealed class UsageLedger(RedisConnection redis, IOptions<MeteringOptions> options)
+internal sealed class UsageLedger(RedisConnection redis, IOptions<MeteringOptions> options, MeteringMetrics metrics)
 {
     public const int MaxIdLength = 128;
 
@@ -61,6 +61,7 @@ internal sealed class UsageLedger(RedisConnection redis, IOptions<MeteringOption
             _ => throw new InvalidUsageRecordException($"Outcome {(int)usage.Outcome} is not known."),
         };
         var ttlSeconds = (long)TimeSpan.FromDays(options.Value.DeduplicationDays).TotalSeconds;
+        var cost = UsageCost.Micros(usage);
         var result = await redis.EvaluateAsync(
             RecordScript,
             [RequestKey(usage.RequestId), TotalsKey(usage.KeyId)],
@@ -72,11 +73,13 @@ internal sealed class UsageLedger(RedisConnection redis, IOptions<MeteringOption
                 usage.CachedInputTokens,
                 usage.CacheWriteTokens,
                 usage.ReasoningTokens,
-                UsageCost.Micros(usage),
+                cost,
                 usage.StartedAt.ToUnixTimeMilliseconds(),
             ],
             cancellationToken).ConfigureAwait(false);
-        return result.AsInt64() == 1;
+        var counted = result.AsInt64() == 1;
+        metrics.Recorded(counted, cost);
+        return counted;
     }
 
     public async Task<UsageTotals> GetAsync(string keyId, CancellationToken cancellationToken)
@@ -84,26 +87,23 @@ internal sealed class UsageLedger(RedisConnection redis, IOptions<MeteringOption
         var result = await redis.ExecuteAsync("HGETALL", [TotalsKey(keyId)], cancellationToken).ConfigureAwait(false);
         long requests = 0, completed = 0, aborted = 0, failed = 0, input = 0, output = 0, cached = 0, cacheWrite = 0,
             reasoning = 0, cost = 0, last = 0;
-        var items = result.Items;
-        if (!result.IsNull && items is not null)
+        var items = result.Items; // empty for a key without usage
+        for (var i = 0; i + 1 < items.Count; i += 2)
         {
-            for (var i = 0; i + 1 < items.Count; i += 2)
+            var value = long.TryParse(items[i + 1].AsString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : 0;
+            switch (items[i].AsString())
             {
-                var value = long.TryParse(items[i + 1].AsString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : 0;
-                switch (items[i].AsString())
-                {
-                    case "requests": requests = value; break;
-                    case "completed": completed = value; break;
-                    case "aborted": aborted = value; break;
-                    case "failed": failed = value; break;
-                    case "input": input = value; break;
-                    case "output": output = value; break;
-                    case "cached_input": cached = value; break;
-                    case "cache_write": cacheWrite = value; break;
-                    case "reasoning": reasoning = value; break;
-                    case "cost_micros": cost = value; break;
-                    case "last_request_ms": last = value; break;
-                }
+                case "requests": requests = value; break;
+                case "completed": completed = value; break;
+                case "aborted": aborted = value; break;
+                case "failed": failed = value; break;
+                case "input": input = value; break;
+                case "output": output = value; break;
+                case "cached_input": cached = value; break;
+                case "cache_write": cacheWrite = value; break;
+                case "reasoning": reasoning = value; break;
+                case "cost_micros": cost = value; break;
+                case "last_request_ms": last = value; break;
             }
         }
 

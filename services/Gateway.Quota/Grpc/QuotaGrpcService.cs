@@ -1,4 +1,5 @@
 using Gateway.Grpc;
+using Gateway.ServiceDefaults.Errors;
 using Gateway.Quota.Limits;
 using Gateway.Quota.V1;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
@@ -24,7 +25,7 @@ internal sealed class QuotaGrpcService(RpmLimiter limiter)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "rpm_limit must not be negative."));
         }
 
-        var decision = await limiter.AdmitAsync(request.KeyId, request.RpmLimit, context.CancellationToken).ConfigureAwait(false);
+        var decision = await limiter.AdmitAsync(request.KeyId, request.RpmLimit, context.CancellationToken).MapRedisUnavailable().ConfigureAwait(false);
         return new AdmitResponse
         {
             Allowed = decision.Allowed,

@@ -22,7 +22,7 @@ namespace Gateway.Quota.Limits;
 /// its newest member is outside the window. Memory is O(limit) per active key, fine for per-key RPM limits.
 /// </para>
 /// </summary>
-internal sealed class RpmLimiter(RedisConnection redis, IOptions<QuotaOptions> options)
+internal sealed class RpmLimiter(RedisConnection redis, IOptions<QuotaOptions> options, QuotaMetrics metrics)
 {
     public const long WindowMs = 60_000;
 
@@ -54,12 +54,14 @@ internal sealed class RpmLimiter(RedisConnection redis, IOptions<QuotaOptions> o
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var result = await redis.EvaluateAsync(AdmitScript, [LogKey(keyId)], [limit, WindowMs, nonce], cancellationToken)
             .ConfigureAwait(false);
-        var items = result.Items ?? throw new InvalidOperationException("The admission script returned no array.");
-        return new AdmitDecision(
+        var items = result.Items;
+        var decision = new AdmitDecision(
             Allowed: items[0].AsInt64() == 1,
             Limit: limit,
             Remaining: (int)items[1].AsInt64(),
             RetryAfterMs: items[2].AsInt64(),
             ResetUnixMs: items[3].AsInt64());
+        metrics.Admitted(decision.Allowed);
+        return decision;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
@@ -7,8 +8,11 @@ namespace Gateway.Routing.Catalog;
 /// The current catalog, swapped atomically on reload, and a way to wait for the next one. A reload that fails
 /// keeps the catalog in force and logs why; the first load at start must succeed.
 /// </summary>
-internal sealed partial class CatalogStore(IOptions<RoutingOptions> options, IConfiguration configuration, ILogger<CatalogStore> logger)
+internal sealed partial class CatalogStore(
+    IOptions<RoutingOptions> options, IConfiguration configuration, IMeterFactory meterFactory, ILogger<CatalogStore> logger)
 {
+    public const string MeterName = "Gateway.Routing";
+
     /// <summary>The catalog and the signal completed when it is replaced, swapped together.</summary>
     private sealed record State(ModelCatalog Catalog, TaskCompletionSource Replaced);
 
@@ -16,6 +20,8 @@ internal sealed partial class CatalogStore(IOptions<RoutingOptions> options, ICo
     private readonly string _path = options.Value.ResolveCatalogPath();
     private State? _state;
     private byte[]? _fileHash;
+    private readonly Counter<long> _loads = meterFactory.Create(MeterName).CreateCounter<long>(
+        "gateway.routing.catalog.reloads", unit: "{reload}", description: "Changed catalog files read after start, by result.");
 
     public string Path => _path;
 
@@ -68,6 +74,7 @@ internal sealed partial class CatalogStore(IOptions<RoutingOptions> options, ICo
             }
 
             var hash = SHA256.HashData(content);
+
             if (_fileHash is not null && hash.AsSpan().SequenceEqual(_fileHash))
             {
                 return false;
@@ -82,6 +89,7 @@ internal sealed partial class CatalogStore(IOptions<RoutingOptions> options, ICo
             catch (CatalogException ex)
             {
                 LogReloadRejected(logger, _path, ex.Message);
+                _loads.Add(1, new KeyValuePair<string, object?>("gateway.routing.result", "rejected"));
                 return false;
             }
 
@@ -93,6 +101,7 @@ internal sealed partial class CatalogStore(IOptions<RoutingOptions> options, ICo
 
             Volatile.Write(ref _state, new State(catalog, NewSignal()));
             previous.Replaced.TrySetResult();
+            _loads.Add(1, new KeyValuePair<string, object?>("gateway.routing.result", "loaded"));
             LogLoaded(logger, catalog.Entries.Count, catalog.Version, _path);
             LogDisabled(catalog);
             return true;

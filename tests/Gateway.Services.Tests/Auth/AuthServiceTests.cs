@@ -74,6 +74,18 @@ public sealed class AuthServiceTests(RedisFixture redis) : IClassFixture<RedisFi
     }
 
     [Fact]
+    public async Task VerifyAndCreate_RedisUnreachable_Unavailable()
+    {
+        await using var auth = await AuthHost.StartAsync($"127.0.0.1:{ClosedPort()}");
+
+        var verify = await Assert.ThrowsAsync<RpcException>(() => auth.VerifyAsync(ApiKeyFormat.NewKey()));
+        var create = await Assert.ThrowsAsync<RpcException>(() => auth.CreateAsync(Tenant()));
+
+        Assert.Equal(StatusCode.Unavailable, verify.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, create.StatusCode);
+    }
+
+    [Fact]
     public async Task RevokeKey_Twice_FoundBothTimesVerifyRevokedAndAnnounced()
     {
         await using var auth = await AuthHost.StartAsync(redis.ConnectionString);

@@ -162,6 +162,30 @@ public sealed class MeteringServiceTests(MeteringDependencies deps) : IClassFixt
     }
 
     [Fact]
+    public async Task Start_ConsumerQueue_IsADurableQuorumQueueNamedUsageRecorded()
+    {
+        await using var metering = await StartAsync();
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(deps.RabbitMq.ConnectionString) };
+        await using var connection = await factory.CreateConnectionAsync();
+
+        // Redeclaring succeeds only with arguments equivalent to the existing queue's.
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var queue = await channel.QueueDeclareAsync(
+                "usage-recorded", durable: true, exclusive: false, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+            Assert.Equal(1u, queue.ConsumerCount);
+        }
+
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await Assert.ThrowsAsync<RabbitMQ.Client.Exceptions.OperationInterruptedException>(() => channel.QueueDeclareAsync(
+                "usage-recorded", durable: true, exclusive: false, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "classic" }));
+        }
+    }
+
+    [Fact]
     public async Task GetUsage_EmptyKeyId_InvalidArgument()
     {
         await using var metering = await StartAsync();

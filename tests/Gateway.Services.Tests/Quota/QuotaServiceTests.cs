@@ -132,6 +132,51 @@ public sealed class QuotaServiceTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task Admit_Counted_InTheQuotaMeterByOutcome()
+    {
+        await using var quota = await QuotaHost.StartAsync(redis.ConnectionString);
+        var meterFactory = quota.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var allowed = 0L;
+        var refused = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // Only this host's meter (meters from an IMeterFactory carry it as their scope).
+            if (instrument.Meter.Scope == meterFactory && instrument.Name == "gateway.quota.rpm.admissions")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "gateway.quota.allowed")
+                {
+                    if ((bool)tag.Value!)
+                    {
+                        Interlocked.Add(ref allowed, value);
+                    }
+                    else
+                    {
+                        Interlocked.Add(ref refused, value);
+                    }
+                }
+            }
+        });
+        listener.Start();
+        var key = Key();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await quota.AdmitAsync(key, 3);
+        }
+
+        Assert.Equal(3, Interlocked.Read(ref allowed));
+        Assert.Equal(2, Interlocked.Read(ref refused));
+    }
+
+    [Fact]
     public async Task Admit_DefaultRpmIsSixty()
     {
         await using var quota = await QuotaHost.StartAsync(redis.ConnectionString);
