@@ -124,7 +124,7 @@ internal static class CatalogParser
                 }
                 else
                 {
-                    baseUrl = expansion.Value!.TrimEnd('/');
+                    baseUrl = NormalizeBaseUrl(uri);
                 }
             }
 
@@ -304,6 +304,25 @@ internal static class CatalogParser
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// Scheme, authority and path without a trailing slash, and with runs of slashes in the path collapsed, so
+    /// "${SIMULATOR_BASE_URL}/v1" means the same whether or not the variable ends with '/'.
+    /// </summary>
+    private static string NormalizeBaseUrl(Uri uri)
+    {
+        var path = uri.AbsolutePath;
+        var collapsed = new System.Text.StringBuilder(path.Length);
+        foreach (var c in path)
+        {
+            if (c != '/' || collapsed.Length == 0 || collapsed[^1] != '/')
+            {
+                collapsed.Append(c);
+            }
+        }
+
+        return uri.GetLeftPart(UriPartial.Authority) + collapsed.ToString().TrimEnd('/');
     }
 
     private static bool IsValidId(string? id)

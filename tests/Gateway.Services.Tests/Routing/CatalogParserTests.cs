@@ -239,6 +239,17 @@ public sealed class CatalogParserTests
         Assert.Equal("p", catalog.Entries[0].Info.OwnedBy);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:5300", "http://127.0.0.1:5300/v1")]
+    [InlineData("http://127.0.0.1:5300/", "http://127.0.0.1:5300/v1")]
+    [InlineData("https://sim.example:8443/base/", "https://sim.example:8443/base/v1")]
+    public void Parse_PlaceholderWithOrWithoutTrailingSlash_SameBaseUrl(string simulator, string expected)
+    {
+        var catalog = ParseDefault(new() { ["SIMULATOR_BASE_URL"] = simulator });
+
+        Assert.Equal(expected, catalog.Resolve("sim-gpt")!.Provider.BaseUrl);
+    }
+
     [Fact]
     public void Parse_SameContentTwice_SameVersion_DifferentContent_DifferentVersion()
     {
