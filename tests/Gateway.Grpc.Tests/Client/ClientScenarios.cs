@@ -56,6 +56,17 @@ public abstract class ClientScenarios
     }
 
     [Fact]
+    public async Task UnaryAsync_ManyConcurrentCallsOnOneChannel_EachGetsItsOwnResponse()
+    {
+        using var channel = CreateChannel();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            channel.UnaryAsync(Echo, new EchoRequest { Message = "m" + i }))).WaitAsync(Bound);
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => "m" + i), responses.Select(r => r.Message));
+    }
+
+    [Fact]
     public async Task ServerStreamingAsync_Count_YieldsEveryMessageInOrder()
     {
         using var channel = CreateChannel();

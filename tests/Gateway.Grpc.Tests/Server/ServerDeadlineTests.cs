@@ -15,6 +15,7 @@ public sealed class ServerDeadlineTests(DotnetServerFixture server) : IClassFixt
     public void Dispose() => _client.Dispose();
 
     [Theory]
+    [InlineData("99999H", 99_999 * 3_600_000L)]
     [InlineData("2H", 2 * 3_600_000L)]
     [InlineData("3M", 3 * 60_000L)]
     [InlineData("45S", 45_000L)]

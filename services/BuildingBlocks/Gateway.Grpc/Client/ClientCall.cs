@@ -11,7 +11,10 @@ internal interface IClientCall<TResponse> : IDisposable
 {
     Task StartAsync();
 
-    ValueTask<TResponse?> ReadNextAsync();
+    /// <summary>Reads the next message into <see cref="Current"/>; false at the end of an OK call.</summary>
+    ValueTask<bool> MoveNextAsync();
+
+    TResponse Current { get; }
 
     Metadata ResponseHeaders { get; }
 
@@ -31,7 +34,7 @@ internal interface IClientCall<TResponse> : IDisposable
 /// </summary>
 internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
     where TRequest : IMessage<TRequest>, new()
-    where TResponse : class, IMessage<TResponse>, new()
+    where TResponse : IMessage<TResponse>, new()
 {
     private readonly GrpcChannel _channel;
     private readonly Method<TRequest, TResponse> _method;
@@ -61,6 +64,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
     }
 
     public Status? Status { get; private set; }
+
+    public TResponse Current { get; private set; } = default!;
 
     public Metadata ResponseHeaders => _responseHeaders ??= ReadMetadata(_response?.Headers);
 
@@ -150,11 +155,11 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
         ValidateResponseHeaders(_response);
     }
 
-    public async ValueTask<TResponse?> ReadNextAsync()
+    public async ValueTask<bool> MoveNextAsync()
     {
         if (Status is { } finished)
         {
-            return finished.StatusCode == StatusCode.OK ? null : throw new RpcException(finished, Trailers);
+            return finished.StatusCode == StatusCode.OK ? false : throw new RpcException(finished, Trailers);
         }
 
         var response = _response ?? throw new InvalidOperationException("The call has not started.");
@@ -187,7 +192,8 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
                     }
 
                     _reader.AdvanceTo(buffer.Start);
-                    return message;
+                    Current = message;
+                    return true;
                 }
 
                 if (frame != FrameReadStatus.Incomplete)
@@ -207,7 +213,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
                     var status = ReadStatus(response.TrailingHeaders, "No grpc-status found in the response trailers");
                     Status = status;
                     _ended = true;
-                    return status.StatusCode == StatusCode.OK ? null : throw new RpcException(status, Trailers);
+                    return status.StatusCode == StatusCode.OK ? false : throw new RpcException(status, Trailers);
                 }
 
                 _reader.AdvanceTo(buffer.Start, buffer.End);

@@ -74,7 +74,7 @@ public sealed class GrpcChannel : IDisposable
     public async Task<TResponse> UnaryAsync<TRequest, TResponse>(
         Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
         where TRequest : IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>, new()
+        where TResponse : IMessage<TResponse>, new()
     {
         using var call = CreateCall(method, MethodType.Unary, request, options);
         return await ReadUnaryAsync(call).ConfigureAwait(false);
@@ -84,7 +84,7 @@ public sealed class GrpcChannel : IDisposable
     public async Task<UnaryCallResult<TResponse>> UnaryCallAsync<TRequest, TResponse>(
         Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
         where TRequest : IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>, new()
+        where TResponse : IMessage<TResponse>, new()
     {
         using var call = CreateCall(method, MethodType.Unary, request, options);
         var response = await ReadUnaryAsync(call).ConfigureAwait(false);
@@ -101,7 +101,7 @@ public sealed class GrpcChannel : IDisposable
         CallOptions options = default,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
         where TRequest : IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>, new()
+        where TResponse : IMessage<TResponse>, new()
     {
         using var call = new ServerStreamingCall<TResponse>(CreateCall(method, MethodType.ServerStreaming, request, options));
         await foreach (var message in call.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -117,7 +117,7 @@ public sealed class GrpcChannel : IDisposable
     public ServerStreamingCall<TResponse> ServerStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, TRequest request, CallOptions options = default)
         where TRequest : IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>, new()
+        where TResponse : IMessage<TResponse>, new()
     {
         var call = new ServerStreamingCall<TResponse>(CreateCall(method, MethodType.ServerStreaming, request, options));
         call.Start();
@@ -138,7 +138,7 @@ public sealed class GrpcChannel : IDisposable
     private ClientCall<TRequest, TResponse> CreateCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, MethodType expected, TRequest request, CallOptions options)
         where TRequest : IMessage<TRequest>, new()
-        where TResponse : class, IMessage<TResponse>, new()
+        where TResponse : IMessage<TResponse>, new()
     {
         ArgumentNullException.ThrowIfNull(method);
         if (method.Type != expected)
@@ -150,12 +150,15 @@ public sealed class GrpcChannel : IDisposable
     }
 
     private static async Task<TResponse> ReadUnaryAsync<TResponse>(IClientCall<TResponse> call)
-        where TResponse : class
     {
         await call.StartAsync().ConfigureAwait(false);
-        var response = await call.ReadNextAsync().ConfigureAwait(false)
-            ?? throw call.Fail(new Status(StatusCode.Internal, "The server sent no response message for a unary call"));
-        if (await call.ReadNextAsync().ConfigureAwait(false) is not null)
+        if (!await call.MoveNextAsync().ConfigureAwait(false))
+        {
+            throw call.Fail(new Status(StatusCode.Internal, "The server sent no response message for a unary call"));
+        }
+
+        var response = call.Current;
+        if (await call.MoveNextAsync().ConfigureAwait(false))
         {
             throw call.Fail(new Status(StatusCode.Internal, "The server sent more than one response message for a unary call"));
         }

@@ -5,7 +5,6 @@ namespace Gateway.Grpc;
 
 /// <summary>A running server-streaming call. Read it once; dispose it (before the end, that cancels the call).</summary>
 public sealed class ServerStreamingCall<TResponse> : IDisposable
-    where TResponse : class
 {
     private readonly IClientCall<TResponse> _call;
     private Task? _start;
@@ -28,9 +27,9 @@ public sealed class ServerStreamingCall<TResponse> : IDisposable
             ? cancellationToken.Register(static state => ((IClientCall<TResponse>)state!).CancelByCaller(), _call)
             : default;
         await Start().ConfigureAwait(false);
-        while (await _call.ReadNextAsync().ConfigureAwait(false) is { } message)
+        while (await _call.MoveNextAsync().ConfigureAwait(false))
         {
-            yield return message;
+            yield return _call.Current;
         }
     }
 

@@ -6,7 +6,7 @@ namespace Gateway.Grpc.Protocol;
 /// The grpc-timeout header: <c>TimeoutValue TimeoutUnit</c>, at most 8 ASCII digits followed by one of
 /// H (hours), M (minutes), S (seconds), m (milliseconds), u (microseconds), n (nanoseconds).
 /// </summary>
-public static class GrpcTimeout
+internal static class GrpcTimeout
 {
     private const long MaxValue = 99_999_999;
 

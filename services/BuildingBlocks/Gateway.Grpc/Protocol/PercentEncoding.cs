@@ -7,7 +7,7 @@ namespace Gateway.Grpc.Protocol;
 /// grpc-message encoding: the UTF-8 bytes of the text, with every byte outside 0x20-0x7E, and '%' itself,
 /// written as %XX. Decoding tolerates malformed escapes by keeping them literally, as the spec asks.
 /// </summary>
-public static class PercentEncoding
+internal static class PercentEncoding
 {
     public static string Encode(string value)
     {

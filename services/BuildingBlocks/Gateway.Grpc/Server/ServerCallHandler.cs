@@ -53,7 +53,10 @@ internal abstract class ServerCallHandler(MethodDescriptor method, GrpcServerOpt
         if (timeout is { } t)
         {
             deadline = t >= DateTime.MaxValue - DateTime.UtcNow ? DateTime.MaxValue : DateTime.UtcNow + t;
-            if (deadline != DateTime.MaxValue)
+
+            // A timer is needed only for deadlines that can pass while the call runs (CancelAfter's limit is
+            // about 49 days; grpc-timeout allows 99999999H).
+            if (t < MaxTimerDelay)
             {
                 deadlineCts = new CancellationTokenSource();
                 callCts = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, deadlineCts.Token);
@@ -84,6 +87,8 @@ internal abstract class ServerCallHandler(MethodDescriptor method, GrpcServerOpt
             }
         }
     }
+
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(40);
 
     /// <summary>Protocol checks shared by every gRPC endpoint. False when a response was already written.</summary>
     internal static bool TryAcceptRequest(HttpContext httpContext, ILogger logger, out TimeSpan? timeout)
