@@ -34,6 +34,16 @@ public sealed class DependencyInjectionTests(RedisServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task AddRedis_UserWithoutPassword_HostStartFails()
+    {
+        using var host = BuildHost("127.0.0.1:6379,user=alice");
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().Bounded());
+
+        Assert.Contains("User needs a Password", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddRedis_CustomName_ReadsThatConnectionString()
     {
         using var host = BuildHost(fixture.Server.Endpoint, name: "Cache");
@@ -75,6 +85,25 @@ public sealed class DependencyInjectionTests(RedisServerFixture fixture) : IClas
 
         Assert.Equal(HealthStatus.Unhealthy, report.Entries["redis"].Status);
         await host.StopAsync().Bounded();
+    }
+
+    [Fact]
+    public async Task AddRedis_ContainerDisposedSynchronously_ClosesTheConnection()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = fixture.Server.Endpoint })
+            .Build());
+        services.AddLogging();
+        services.AddRedis();
+        var container = services.BuildServiceProvider();
+        var redis = await container.GetRequiredService<IRedisConnectionProvider>().GetConnectionAsync().Bounded();
+        Assert.Same(redis, container.GetRequiredService<RedisConnection>());
+
+        container.Dispose();
+
+        Assert.False(redis.IsConnected);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => redis.ExecuteAsync("PING"));
     }
 
     private static IHost BuildHost(string? connectionString, string name = "Redis")

@@ -184,10 +184,14 @@ public sealed class RedisConnectionTests(RedisServerFixture fixture) : IClassFix
         var key = TestBounds.UniqueKey();
         List<RedisValue> args = [key, "from-list"];
 
+        RedisValue[] array = [key];
+
         await _redis.ExecuteAsync("SET", args, CancellationToken.None).Bounded();
         var fromSpan = await _redis.ExecuteAsync("GET", [key], CancellationToken.None).Bounded();
+        var fromArray = await _redis.ExecuteAsync("GET", array, CancellationToken.None).Bounded();
 
         Assert.Equal("from-list", fromSpan.AsString());
+        Assert.Equal("from-list", fromArray.AsString());
     }
 
     [Theory]

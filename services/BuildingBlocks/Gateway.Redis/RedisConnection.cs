@@ -11,7 +11,7 @@ namespace Gateway.Redis;
 /// second connection for pub/sub, opened on the first subscription. Reconnects by itself; see README.md for the
 /// behaviour while disconnected (commands fail fast with <see cref="RedisConnectionException"/>).
 /// </summary>
-public sealed class RedisConnection : IAsyncDisposable
+public sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     // Commands that would break a connection shared by many callers (per-connection state, or replies that are not
     // one-per-command). Transactions: use a Lua script through EvaluateAsync. Database: RedisOptions.Database.
@@ -191,6 +191,9 @@ public sealed class RedisConnection : IAsyncDisposable
 
         await _interactive.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Synchronous <see cref="DisposeAsync"/>, for containers and callers that dispose synchronously.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>For the typed helpers: known-safe commands skip the shared-connection check.</summary>
     internal Task<RedisResult> SendAsync(string command, RedisValue[] args, CancellationToken ct) =>

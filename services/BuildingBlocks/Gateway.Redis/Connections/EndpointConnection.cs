@@ -137,7 +137,11 @@ internal sealed class EndpointConnection : IAsyncDisposable
         }
 
         await WaitQuietlyAsync(_reconnectLoop).ConfigureAwait(false);
-        Volatile.Read(ref _connected).TrySetException(new ObjectDisposedException(nameof(RedisConnection)));
+        var connected = Volatile.Read(ref _connected);
+        if (connected.TrySetException(new ObjectDisposedException(nameof(RedisConnection))))
+        {
+            ObserveFailure(connected.Task);
+        }
         _disposeCts.Dispose();
     }
 
@@ -150,7 +154,7 @@ internal sealed class EndpointConnection : IAsyncDisposable
         try
         {
             socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            ConfigureKeepAlive(socket);
             await socket.ConnectAsync(new DnsEndPoint(_options.Host, _options.Port), connectCts.Token).ConfigureAwait(false);
             physical = new PhysicalConnection(socket, Endpoint, _onPush, OnPhysicalFaulted);
             socket = null;
@@ -174,7 +178,9 @@ internal sealed class EndpointConnection : IAsyncDisposable
 
             if (handshake.Count > 0)
             {
-                await Task.WhenAll(handshake).WaitAsync(connectCts.Token).ConfigureAwait(false);
+                var all = Task.WhenAll(handshake);
+                ObserveFailure(all); // when the wait below gives up first, nobody else looks at it
+                await all.WaitAsync(connectCts.Token).ConfigureAwait(false);
             }
 
             return physical;
@@ -362,6 +368,29 @@ internal sealed class EndpointConnection : IAsyncDisposable
 
     private RedisConnectionException NotConnected(string command) =>
         new($"Redis command {command} was not sent: the {_role} connection to {Endpoint} is down (reconnecting in the background).");
+
+    // The OS notices a peer that vanished without closing the socket (a partition, a deleted pod) after about
+    // 15 s idle + 3 probes 5 s apart; the read loop then fails and the reconnect loop takes over. Best effort.
+    private static void ConfigureKeepAlive(Socket socket)
+    {
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 15);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 5);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        }
+        catch (SocketException)
+        {
+            // Not supported on this platform: the OS defaults apply.
+        }
+        catch (PlatformNotSupportedException)
+        {
+        }
+    }
+
+    private static void ObserveFailure(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private static async Task WaitQuietlyAsync(Task task)
     {

@@ -140,7 +140,15 @@ internal sealed class PhysicalConnection
             reason = ex;
         }
 
-        await _input.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The socket is gone; nothing left to read.
+        }
+
         Fault(reason);
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Redis.DependencyInjection;
 
 internal sealed class RedisConnectionProvider(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
-    : IRedisConnectionProvider, IAsyncDisposable
+    : IRedisConnectionProvider, IAsyncDisposable, IDisposable
 {
     private readonly Lazy<RedisConnection> _connection = new(() => RedisConnection.Create(options.Value, logger));
 
@@ -31,6 +31,8 @@ internal sealed class RedisConnectionProvider(IOptions<RedisOptions> options, IL
                 $"Redis at {connection.Endpoint} is not reachable (not connected within {options.Value.ConnectTimeout.TotalMilliseconds:0} ms); still retrying in the background.");
         }
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public ValueTask DisposeAsync() => _connection.IsValueCreated ? _connection.Value.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -2,6 +2,7 @@ using Gateway.Redis.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Redis;
@@ -12,7 +13,8 @@ public static class RedisServiceCollectionExtensions
     /// Registers the shared Redis connection from <c>ConnectionStrings:{name}</c> (environment: <c>ConnectionStrings__{name}</c>):
     /// <see cref="RedisOptions"/> (validated when the host starts: a missing or malformed connection string stops the
     /// start with a clear message), a singleton <see cref="IRedisConnectionProvider"/>, a singleton
-    /// <see cref="RedisConnection"/> that connects lazily in the background, and the health check "redis" (PING) tagged "ready".
+    /// <see cref="RedisConnection"/> that connects in the background (started with the host, never blocking it), and the
+    /// health check "redis" (PING) tagged "ready".
     /// </summary>
     public static IServiceCollection AddRedis(this IServiceCollection services, string connectionStringName = "Redis")
     {
@@ -21,13 +23,13 @@ public static class RedisServiceCollectionExtensions
 
         services.AddOptions<RedisOptions>()
             .Configure<IConfiguration>((options, configuration) => Bind(options, configuration, connectionStringName))
-            .Validate<IConfiguration>(
-                (_, configuration) => !string.IsNullOrWhiteSpace(configuration.GetConnectionString(connectionStringName)),
-                $"ConnectionStrings:{connectionStringName} is not set. Set the environment variable ConnectionStrings__{connectionStringName} to host:port[,password=...][,db=N].")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RedisOptions>>(sp =>
+            new RedisOptionsValidator(sp.GetRequiredService<IConfiguration>(), connectionStringName));
 
         services.TryAddSingleton<IRedisConnectionProvider, RedisConnectionProvider>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IRedisConnectionProvider>().Connection);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisConnectionStarter>());
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         return services;
     }
@@ -37,7 +39,7 @@ public static class RedisServiceCollectionExtensions
         var connectionString = configuration.GetConnectionString(name);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            return; // reported by the validation above
+            return; // reported by RedisOptionsValidator
         }
 
         RedisOptions parsed;
