@@ -333,6 +333,11 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
 
         // Whatever the process left behind: members of its process group and descendants that changed group.
+        if (OwnsProcessGroup)
+        {
+            seen.UnionWith(UnixProcess.GetProcessGroupMembers(Pid));
+        }
+
         KillGroup();
         foreach (var (pid, startTime) in seen)
         {

@@ -76,6 +76,21 @@ public static partial class UnixProcess
         return result;
     }
 
+    /// <summary>Every live member of process group <paramref name="pgid"/>, with its start time.</summary>
+    public static IReadOnlyList<(int Pid, long StartTime)> GetProcessGroupMembers(int pgid)
+    {
+        var result = new List<(int Pid, long StartTime)>();
+        foreach (var dir in EnumerateProcessDirectories())
+        {
+            if (ReadStat(dir) is { } stat && stat.ProcessGroup == pgid && stat.State is not ('Z' or 'X' or 'x'))
+            {
+                result.Add((dir, stat.StartTime));
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>
     /// Sends <paramref name="signal"/> to <paramref name="pid"/>, or to process group -<paramref name="pid"/> when
     /// negative; false when there is no such process (ESRCH) or it cannot be signalled. 0 and -1 (which would reach
@@ -142,16 +157,17 @@ public static partial class UnixProcess
         var fields = text[(close + 2)..].Split(' ');
         if (fields.Length < 20
             || !int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ppid)
+            || !int.TryParse(fields[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pgrp)
             || !long.TryParse(fields[19], NumberStyles.Integer, CultureInfo.InvariantCulture, out var startTime))
         {
             return null;
         }
 
-        return new ProcStat(fields[0][0], ppid, startTime);
+        return new ProcStat(fields[0][0], ppid, pgrp, startTime);
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
-    private readonly record struct ProcStat(char State, int ParentPid, long StartTime);
+    private readonly record struct ProcStat(char State, int ParentPid, int ProcessGroup, long StartTime);
 }

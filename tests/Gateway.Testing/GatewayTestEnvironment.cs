@@ -1,4 +1,3 @@
-using System.Reflection;
 using Gateway.AppHost.Hosting;
 
 namespace Gateway.Testing;
@@ -55,6 +54,4 @@ public static class GatewayTestEnvironment
                 : output,
         };
     }
-
-    internal static Assembly TestingAssembly => typeof(GatewayTestEnvironment).Assembly;
 }

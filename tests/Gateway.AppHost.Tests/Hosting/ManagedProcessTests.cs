@@ -138,7 +138,8 @@ public sealed class ManagedProcessTests
     [Fact]
     public async Task Start_Default_ChildLeadsItsOwnSessionAndGroup()
     {
-        await using var process = Sh.Start("exec sleep 300");
+        await using var process = Sh.Start("echo started; exec sleep 300");
+        await process.WaitForOutputAsync(l => l == "started", s_wait); // past the setsid/setpriv wrappers
 
         var stat = (await File.ReadAllTextAsync($"/proc/{process.Pid}/stat")).Split(')')[1].Split(' ');
 
