@@ -1,0 +1,4 @@
+namespace Gateway.Quota.Limits;
+
+/// <summary>The answer to one admission: whether it was let in, and the window's state after it.</summary>
+internal readonly record struct AdmitDecision(bool Allowed, int Limit, int Remaining, long RetryAfterMs, long ResetUnixMs);
