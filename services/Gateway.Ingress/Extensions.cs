@@ -2,12 +2,12 @@ using Gateway.Ingress.Admin;
 using Gateway.Ingress.Chat;
 using Gateway.Ingress.Dependencies;
 using Gateway.Ingress.Errors;
-using Gateway.Ingress.Health;
 using Gateway.Ingress.Hosting;
 using Gateway.Ingress.Telemetry;
 using Gateway.Ingress.Upstream;
 using Gateway.Ingress.Usage;
 using MassTransit;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -71,7 +71,13 @@ public static class Extensions
                 "ConnectionStrings:RabbitMq is not an amqp:// (or amqps://) URI such as amqp://user:pass@127.0.0.1:5672/.");
         }
 
-        services.AddMassTransit(x => x.UsingRabbitMq((_, cfg) => cfg.Host(uri)));
+        services.AddMassTransit(x =>
+        {
+            // Usage events wait in the Ingress while the broker is unreachable, so a broker outage must not take
+            // the Ingress out of service: an unhealthy bus reports Degraded, which readiness still answers 200.
+            x.ConfigureHealthCheckOptions(o => o.MinimalFailureStatus = HealthStatus.Degraded);
+            x.UsingRabbitMq((_, cfg) => cfg.Host(uri));
+        });
     }
 
     /// <summary>Registers the adapters of Auth, Quota, Routing and Metering, replacing any registered before.</summary>
@@ -135,7 +141,7 @@ public static class Extensions
         app.MapPost("/v1/chat/completions", chat.HandleAsync);
         app.MapPost("/openai/v1/chat/completions", chat.HandleAsync);
         app.MapAdminApi();
-        app.MapIngressHealth();
+        app.MapDefaultEndpoints();
         return app;
     }
 

@@ -17,6 +17,7 @@ public static class IngressApp
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
+        builder.AddServiceDefaults();
         builder.AddApplicationServices();
         return builder;
     }

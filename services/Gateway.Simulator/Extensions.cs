@@ -36,15 +36,12 @@ internal static class Extensions
         services.AddSingleton<SimulationRunner>();
         services.AddSingleton<OpenAiWire>();
         services.AddSingleton<AnthropicWire>();
-        // Until Gateway.ServiceDefaults is referenced, the simulator maps its own health endpoints.
-        services.AddHealthChecks();
         return builder;
     }
 
     public static WebApplication MapSimulator(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        app.MapDefaultEndpoints();
         // Claude Code sends HEAD / before its first call; any status is fine, 200 is friendliest.
         app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("Gateway.Simulator"));
         app.MapOpenAiApi();

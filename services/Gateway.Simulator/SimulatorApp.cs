@@ -14,6 +14,7 @@ public static class SimulatorApp
     public static WebApplication Create(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
         builder.AddSimulator();
         var app = builder.Build();
         app.MapSimulator();

@@ -12,6 +12,10 @@ public enum UsageOutcome
 /// Published once for every request that reached an upstream (completed, aborted by the client, or failed),
 /// with the tokens actually delivered. Metering counts it once per <see cref="RequestId"/>.
 /// Prices are micro-USD per million tokens, copied from the route that served the request.
+/// Token convention (OpenAI's, whatever the upstream wire): <see cref="InputTokens"/> is the whole prompt and
+/// includes <see cref="CachedInputTokens"/> and <see cref="CacheWriteTokens"/>; <see cref="OutputTokens"/> includes
+/// <see cref="ReasoningTokens"/>. An Anthropic upstream's usage is normalised to this before it is published
+/// (input = input_tokens + cache_read_input_tokens + cache_creation_input_tokens).
 /// </summary>
 public sealed record UsageRecorded
 {
