@@ -114,9 +114,12 @@ internal static class ProjectBuilder
             var lines = build.GetLastLines(2000);
             var errors = lines.Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct().Take(30).ToList();
             var shown = errors.Count > 0 ? errors : lines.TakeLast(30).ToList();
+            var hint = errors.Any(e => e.Contains("error CS5001", StringComparison.Ordinal))
+                ? $"{Environment.NewLine}(CS5001: those projects have no Program yet, i.e. the service has not been written.)"
+                : "";
             throw new DistributedApplicationException(
                 $"dotnet build {Path.GetFileName(target)} failed (exit {code}):{Environment.NewLine}  "
-                + string.Join(Environment.NewLine + "  ", shown));
+                + string.Join(Environment.NewLine + "  ", shown) + hint);
         }
     }
 
