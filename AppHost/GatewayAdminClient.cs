@@ -52,9 +52,11 @@ public sealed class GatewayAdminClient : IDisposable
         var json = await ReadJsonAsync(response, "POST /admin/keys", cancellationToken).ConfigureAwait(false);
         var apiKey = GetString(json, "apiKey")
             ?? throw new GatewayAdminException("POST /admin/keys answered without 'apiKey'.", response.StatusCode);
-        var keyId = GetString(json, "keyId") ?? GetString(json, "id")
-            ?? throw new GatewayAdminException("POST /admin/keys answered without 'keyId'.", response.StatusCode);
-        return new CreatedApiKey(keyId, apiKey, GetString(json, "tenantId") ?? tenantId, json);
+        // The reply is {"key": {"keyId", "tenantId", ...}, "apiKey": "..."}.
+        var key = json.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.Object ? k : default;
+        var keyId = GetString(key, "keyId")
+            ?? throw new GatewayAdminException("POST /admin/keys answered without 'key.keyId'.", response.StatusCode);
+        return new CreatedApiKey(keyId, apiKey, GetString(key, "tenantId") ?? tenantId, json);
     }
 
     /// <summary>The usage document of a key, as the admin API returns it.</summary>

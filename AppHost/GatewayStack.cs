@@ -36,7 +36,8 @@ public static class GatewayStack
         var rabbit = builder.AddRabbitMQ("rabbitmq");
 
         var simulator = builder.AddProject("simulator", "services/Gateway.Simulator")
-            .WithHttpEndpoint("Http");
+            .WithHttpEndpoint("Http")
+            .WithEnvironment("Simulator__RequiredApiKey", options.SimulatorApiKey);
 
         var auth = builder.AddProject("auth", "services/Gateway.Auth")
             .WithGrpcEndpoint()
@@ -51,7 +52,8 @@ public static class GatewayStack
             .WithGrpcEndpoint()
             .WithReference(redis).WaitFor(redis)
             .WithEnvironment("Routing__CatalogPath", catalog)
-            .WithEnvironment("SIMULATOR_BASE_URL", simulator);
+            .WithEnvironment("SIMULATOR_BASE_URL", simulator)
+            .WithEnvironment("SIMULATOR_API_KEY", options.SimulatorApiKey);
 
         var metering = builder.AddProject("metering", "services/Gateway.Metering")
             .WithGrpcEndpoint()
@@ -96,10 +98,12 @@ public static class GatewayStack
         var publicBase = stack.PublicBaseAddress;
         var adminBase = stack.AdminBaseAddress;
         string? demoKey = null;
+        string? demoKeyId = null;
         try
         {
             using var admin = new GatewayAdminClient(adminBase, options.AdminToken);
-            demoKey = (await admin.CreateKeyAsync("demo", "demo", rpmLimit: null, cancellationToken).ConfigureAwait(false)).ApiKey;
+            var created = await admin.CreateKeyAsync("demo", "demo", rpmLimit: null, cancellationToken).ConfigureAwait(false);
+            (demoKey, demoKeyId) = (created.ApiKey, created.KeyId);
         }
         catch (Exception ex) when (ex is HttpRequestException or GatewayAdminException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -112,12 +116,15 @@ public static class GatewayStack
         output($"  Base URL     {baseUrl}");
         output($"  Admin URL    {adminBase}  (Authorization: Bearer <admin token>)");
         output($"  Admin token  {options.AdminToken}");
-        output($"  Demo key     {demoKey ?? "(not created: see the warning above)"}");
+        output($"  Demo key     {demoKey ?? "(not created: see the warning above)"}{(demoKeyId is null ? "" : $"  (id {demoKeyId})")}");
         output("");
         output("  Stream a completion from the simulator:");
         output($"    curl -N {baseUrl}/chat/completions \\");
         output($"      -H \"Authorization: Bearer {demoKey ?? "<key>"}\" -H \"Content-Type: application/json\" \\");
         output($"      -d '{{\"model\":\"{GatewayStackOptions.DemoModel}\",\"stream\":true,\"messages\":[{{\"role\":\"user\",\"content\":\"Hello!\"}}]}}'");
+        output("");
+        output("  Then read that key's usage (it arrives through RabbitMQ and Metering within a moment):");
+        output($"    curl {adminBase}admin/keys/{demoKeyId ?? "<key id>"}/usage -H \"Authorization: Bearer {options.AdminToken}\"");
         output("");
         output($"  Logs: {app.LogDirectory}");
         output("");

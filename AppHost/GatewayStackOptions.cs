@@ -18,6 +18,10 @@ public sealed class GatewayStackOptions
     /// <summary>HMAC key for API-key hashes (<c>Auth__KeyPepper</c>, at least 32 characters).</summary>
     public required string KeyPepper { get; init; }
 
+    /// <summary>The key the gateway presents to the simulator (<c>SIMULATOR_API_KEY</c> for Routing,
+    /// <c>Simulator__RequiredApiKey</c> for the simulator), so the simulator checks credentials like a provider.</summary>
+    public string SimulatorApiKey { get; init; } = GenerateSecret();
+
     /// <summary>Public listener port; null: any free port. A busy fixed port falls back to a free one.</summary>
     public int? PublicPort { get; init; } = DefaultPublicPort;
 

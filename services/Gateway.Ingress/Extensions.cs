@@ -22,6 +22,10 @@ public static class Extensions
         services.AddOptions<IngressOptions>().Bind(builder.Configuration.GetSection(IngressOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IngressOptions>, IngressOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        // On SIGTERM, in-flight streams may run to their idle timeout before the host stops them (rolling updates
+        // must not cut streams; k8s gives the pod a longer grace period, see k8s/README.md).
+        services.AddOptions<HostOptions>().Configure<IOptions<IngressOptions>>((host, ingress) =>
+            host.ShutdownTimeout = ingress.Value.StreamIdleTimeout + TimeSpan.FromSeconds(15));
 
         // Listeners: the public API and the admin API on separate Kestrel endpoints, told apart by local port.
         var listeners = new IngressListeners();

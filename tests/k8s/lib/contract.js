@@ -39,17 +39,19 @@ const kestrelUrls = (svc) => KESTREL_ENDPOINTS[svc].map((n) => `Kestrel__Endpoin
 export const EXPECTED_ENV = {
   Ingress: [...OTEL, ...kestrelUrls('Ingress'), 'ConnectionStrings__RabbitMq', 'Services__Auth', 'Services__Quota',
     'Services__Routing', 'Services__Metering', 'Ingress__AdminToken', 'Ingress__MaxRequestBodyBytes',
-    'Ingress__StreamIdleTimeoutSeconds'],
+    'Ingress__StreamIdleTimeoutSeconds', 'Ingress__DependencyTimeoutMs', 'Ingress__PreUpstreamBudgetMs',
+    'Ingress__UpstreamConnectTimeoutSeconds', 'Ingress__MaxUpstreamResponseBytes', 'Ingress__UsageQueueCapacity',
+    'Ingress__UsageDrainTimeoutSeconds'],
   Auth: [...OTEL, ...kestrelUrls('Auth'), 'Kestrel__Endpoints__Grpc__Protocols', 'ConnectionStrings__Redis', 'Auth__KeyPepper'],
   Quota: [...OTEL, ...kestrelUrls('Quota'), 'Kestrel__Endpoints__Grpc__Protocols', 'ConnectionStrings__Redis', 'Quota__DefaultRpm'],
   Routing: [...OTEL, ...kestrelUrls('Routing'), 'Kestrel__Endpoints__Grpc__Protocols', 'ConnectionStrings__Redis', 'Routing__CatalogPath'],
   Metering: [...OTEL, ...kestrelUrls('Metering'), 'Kestrel__Endpoints__Grpc__Protocols', 'ConnectionStrings__Redis',
     'ConnectionStrings__RabbitMq'],
-  Simulator: [...OTEL, ...kestrelUrls('Simulator')],
+  Simulator: [...OTEL, ...kestrelUrls('Simulator'), 'Simulator__RequiredApiKey'],
 };
 
 /** Variables the contract marks (secret): they must come from a Secret, never a literal value. */
-export const SECRET_VARS = ['Auth__KeyPepper', 'Ingress__AdminToken', 'ConnectionStrings__RabbitMq'];
+export const SECRET_VARS = ['Auth__KeyPepper', 'Ingress__AdminToken', 'ConnectionStrings__RabbitMq', 'Simulator__RequiredApiKey'];
 
 /** Routing reads provider keys named by the catalog's apiKeyEnv, and SIMULATOR_BASE_URL where the catalog uses it. */
 export const CATALOG_READER = 'Routing';
