@@ -52,18 +52,21 @@ public sealed class BadInputTests(GatewayStackFixture stack) : IAsyncLifetime
         big.Append('a', (32 * 1024 * 1024) + 1024);
         big.Append("\"}]}");
 
-        using var response = await PostAsync(big.ToString(), _apiKey);
+        // With Expect: 100-continue (what curl sends for large bodies) the gateway refuses before the upload; without
+        // it the client may still be writing when the 413 arrives and sees a broken pipe instead of the answer.
+        using var response = await PostAsync(big.ToString(), _apiKey, expectContinue: true);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         await AssertEnvelopeAsync(response, "invalid_request_error");
     }
 
-    private async Task<HttpResponseMessage> PostAsync(string body, string? apiKey)
+    private async Task<HttpResponseMessage> PostAsync(string body, string? apiKey, bool expectContinue = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(stack.OpenAiBaseUrl + "/chat/completions"))
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
+        request.Headers.ExpectContinue = expectContinue;
         if (apiKey is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);

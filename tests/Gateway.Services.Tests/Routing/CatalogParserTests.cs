@@ -5,7 +5,7 @@ namespace Gateway.Services.Tests.Routing;
 
 public sealed class CatalogParserTests
 {
-    private static readonly Dictionary<string, string?> Simulator = new() { ["SIMULATOR_BASE_URL"] = "http://127.0.0.1:5300" };
+    private static readonly Dictionary<string, string?> Simulator = new() { ["SIMULATOR_BASE_URL"] = "http://127.0.0.1:5300", ["SIMULATOR_API_KEY"] = "sim-key" };
 
     private static ModelCatalog ParseDefault(Dictionary<string, string?> env) =>
         CatalogParser.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "catalog.json")), name => env.GetValueOrDefault(name));
@@ -17,7 +17,7 @@ public sealed class CatalogParserTests
         Assert.Throws<CatalogException>(() => Parse(json, env));
 
     [Fact]
-    public void Parse_DefaultCatalogWithOnlySimulatorSet_ServesSimulatorModelsAndDisablesKeyedProviders()
+    public void Parse_DefaultCatalogWithOnlySimulatorSet_ServesSimulatorModelsWithItsKeyAndDisablesKeyedProviders()
     {
         var catalog = ParseDefault(Simulator);
 
@@ -26,7 +26,7 @@ public sealed class CatalogParserTests
         Assert.Equal("simulator", gpt.Provider.Id);
         Assert.Equal(WireKind.OpenaiChat, gpt.Provider.Wire);
         Assert.Equal("http://127.0.0.1:5300/v1", gpt.Provider.BaseUrl);
-        Assert.Equal("", gpt.Provider.ApiKey);
+        Assert.Equal("sim-key", gpt.Provider.ApiKey);
         var claude = catalog.Resolve("sim-claude")!;
         Assert.Equal(WireKind.AnthropicMessages, claude.Provider.Wire);
         Assert.Equal("http://127.0.0.1:5300/v1", claude.Provider.BaseUrl);
@@ -245,7 +245,7 @@ public sealed class CatalogParserTests
     [InlineData("https://sim.example:8443/base/", "https://sim.example:8443/base/v1")]
     public void Parse_PlaceholderWithOrWithoutTrailingSlash_SameBaseUrl(string simulator, string expected)
     {
-        var catalog = ParseDefault(new() { ["SIMULATOR_BASE_URL"] = simulator });
+        var catalog = ParseDefault(new() { ["SIMULATOR_BASE_URL"] = simulator, ["SIMULATOR_API_KEY"] = "sim-key" });
 
         Assert.Equal(expected, catalog.Resolve("sim-gpt")!.Provider.BaseUrl);
     }

@@ -37,6 +37,7 @@ public sealed class RoutingHost : IAsyncDisposable
                 ["Routing:CatalogPath"] = Path.Combine(directory, "catalog.json"),
                 ["Routing:ReloadDebounceMs"] = "50",
                 ["SIMULATOR_BASE_URL"] = "http://127.0.0.1:5300",
+                ["SIMULATOR_API_KEY"] = "sim-key",
             };
             foreach (var (key, value) in settings ?? [])
             {
