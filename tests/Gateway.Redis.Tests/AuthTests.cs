@@ -7,7 +7,7 @@ public sealed class AuthTests : IAsyncLifetime
     private const string Password = "s3cret-pass";
     private RedisServerProcess _server = null!;
 
-    public async Task InitializeAsync() => _server = await RedisServerProcess.StartAsync("--requirepass", Password);
+    public async Task InitializeAsync() => _server = await RedisServerProcess.StartAsync(new RedisServerOptions { Password = Password });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
