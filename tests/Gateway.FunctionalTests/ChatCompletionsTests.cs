@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Gateway.Testing;
