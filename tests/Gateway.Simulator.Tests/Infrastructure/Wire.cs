@@ -91,7 +91,10 @@ public static class Wire
         return await new SseReader(stream).ReadAllAsync(cancellationToken);
     }
 
-    /// <summary>The text of OpenAI content deltas, one string per delta (the role chunk's empty content excluded).</summary>
+    /// <summary>
+    /// The text of OpenAI content deltas and tool-argument fragments, one string per delta (the role chunk's empty
+    /// content and a tool call's opening delta excluded).
+    /// </summary>
     public static List<string> OpenAiDeltas(IEnumerable<SseEvent> events)
     {
         var deltas = new List<string>();
@@ -110,16 +113,21 @@ public static class Wire
             }
 
             var delta = choices[0].GetProperty("delta");
-            if (delta.TryGetProperty("content", out var content) && !delta.TryGetProperty("role", out _))
+            if (delta.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String && !delta.TryGetProperty("role", out _))
             {
                 deltas.Add(content.GetString()!);
+            }
+            else if (delta.TryGetProperty("tool_calls", out var calls) && !calls[0].TryGetProperty("id", out _))
+            {
+                // Argument fragments (the first delta of a call, with its id and name, carries no fragment).
+                deltas.Add(calls[0].GetProperty("function").GetProperty("arguments").GetString()!);
             }
         }
 
         return deltas;
     }
 
-    /// <summary>The text of Anthropic text_delta events, one string per delta.</summary>
+    /// <summary>The text of Anthropic text, thinking and input_json deltas, one string per delta (signatures excluded).</summary>
     public static List<string> AnthropicDeltas(IEnumerable<SseEvent> events)
     {
         var deltas = new List<string>();
@@ -130,8 +138,20 @@ public static class Wire
                 continue;
             }
 
-            using var delta = JsonDocument.Parse(sse.Data);
-            deltas.Add(delta.RootElement.GetProperty("delta").GetProperty("text").GetString()!);
+            using var document = JsonDocument.Parse(sse.Data);
+            var delta = document.RootElement.GetProperty("delta");
+            switch (delta.GetProperty("type").GetString())
+            {
+                case "text_delta":
+                    deltas.Add(delta.GetProperty("text").GetString()!);
+                    break;
+                case "thinking_delta":
+                    deltas.Add(delta.GetProperty("thinking").GetString()!);
+                    break;
+                case "input_json_delta":
+                    deltas.Add(delta.GetProperty("partial_json").GetString()!);
+                    break;
+            }
         }
 
         return deltas;
