@@ -63,6 +63,7 @@ internal sealed class AnthropicStreamEncoder(PipeWriter output, SimRequest reque
                 json.WriteString("name"u8, block.Call.Name);
                 json.WriteStartObject("input"u8);
                 json.WriteEndObject();
+                AnthropicWire.WriteDirectCaller(json);
                 break;
             default:
                 json.WriteString("type"u8, "text"u8);

@@ -216,6 +216,7 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
                 json.WriteString("name"u8, call.Name);
                 json.WritePropertyName("input"u8);
                 json.WriteRawValue(call.Arguments, skipInputValidation: true);
+                WriteDirectCaller(json);
                 json.WriteEndObject();
             }
 
@@ -263,6 +264,14 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
         {
             json.WriteString("stop_sequence"u8, outcome.StopSequence);
         }
+    }
+
+    /// <summary>Current Anthropic responses say who called a tool; the C# SDK 13 requires it on tool_use blocks.</summary>
+    internal static void WriteDirectCaller(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("caller"u8);
+        json.WriteString("type"u8, "direct"u8);
+        json.WriteEndObject();
     }
 
     private static bool HasToolResult(JsonElement content)
