@@ -2,6 +2,7 @@ using Gateway.Simulator.Anthropic;
 using Gateway.Simulator.Behaviour;
 using Gateway.Simulator.Models;
 using Gateway.Simulator.OpenAi;
+using Gateway.Simulator.Responses;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,7 @@ internal static class Extensions
         services.AddSingleton<SimulationRunner>();
         services.AddSingleton<OpenAiWire>();
         services.AddSingleton<AnthropicWire>();
+        services.AddSingleton<ResponsesWire>();
         return builder;
     }
 
@@ -46,6 +48,7 @@ internal static class Extensions
         app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("Gateway.Simulator"));
         app.MapOpenAiApi();
         app.MapAnthropicApi();
+        app.MapResponsesApi();
         app.MapModelsApi();
         app.MapFallback(UnknownRouteAsync);
         return app;
