@@ -1,5 +1,7 @@
 using Gateway.Simulator.Anthropic;
 using Gateway.Simulator.Behaviour;
+using Gateway.Simulator.Embeddings;
+using Gateway.Simulator.Images;
 using Gateway.Simulator.Models;
 using Gateway.Simulator.OpenAi;
 using Gateway.Simulator.Responses;
@@ -49,6 +51,8 @@ internal static class Extensions
         app.MapOpenAiApi();
         app.MapAnthropicApi();
         app.MapResponsesApi();
+        app.MapEmbeddingsApi();
+        app.MapImagesApi();
         app.MapModelsApi();
         app.MapFallback(UnknownRouteAsync);
         return app;

@@ -76,6 +76,15 @@ public sealed class FixtureReplayTests(SimulatorHost host) : IClassFixture<Simul
         }
 
         var anthropic = url.StartsWith("/v1/messages", StringComparison.Ordinal);
+        if (url.StartsWith("/v1/embeddings", StringComparison.Ordinal))
+        {
+            using var embeddings = await Wire.ReadJsonAsync(response, deadline.Token);
+            var inputs = body.GetProperty("input").ValueKind == JsonValueKind.Array ? body.GetProperty("input").GetArrayLength() : 1;
+            Assert.Equal(inputs, embeddings.RootElement.GetProperty("data").GetArrayLength());
+            Assert.True(embeddings.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() > 0);
+            return;
+        }
+
         if (url.StartsWith("/v1/responses", StringComparison.Ordinal))
         {
             await AssertResponsesAsync(response, stream, deadline.Token);
