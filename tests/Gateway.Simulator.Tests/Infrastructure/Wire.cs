@@ -62,6 +62,44 @@ public static class Wire
         return request;
     }
 
+    public static JsonObject ResponsesBody(string prompt, bool stream = false, string model = "gpt-5")
+    {
+        var body = new JsonObject { ["model"] = model, ["instructions"] = "You are terse.", ["input"] = prompt };
+        if (stream)
+        {
+            body["stream"] = true;
+        }
+
+        return body;
+    }
+
+    public static HttpRequestMessage Responses(JsonNode body, string? key = OpenAiKey, params (string Name, string Value)[] headers)
+    {
+        var request = Post("/v1/responses", body, headers);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return request;
+    }
+
+    /// <summary>The text and argument deltas of a Responses stream, one string per delta.</summary>
+    public static List<string> ResponsesDeltas(IEnumerable<SseEvent> events)
+    {
+        var deltas = new List<string>();
+        foreach (var sse in events)
+        {
+            if (sse.Name is "response.output_text.delta" or "response.function_call_arguments.delta")
+            {
+                using var data = JsonDocument.Parse(sse.Data);
+                deltas.Add(data.RootElement.GetProperty("delta").GetString()!);
+            }
+        }
+
+        return deltas;
+    }
+
     public static HttpRequestMessage Anthropic(JsonNode body, string? key = AnthropicKey, params (string Name, string Value)[] headers)
     {
         var request = Post("/v1/messages", body, headers);
