@@ -43,8 +43,9 @@ internal static class ToolSelection
 
     /// <summary>
     /// The calls for <paramref name="request"/>: none after a tool result or with <c>tool_choice</c> "none"; else the
-    /// forced tool, else the directive's <c>tool=NAME</c>, else the first tool when the choice is required/any or the
-    /// last user message asks for a tool. <c>tools=N</c> makes N calls when parallel calls are allowed.
+    /// forced tool, else the directive's <c>tool=NAME</c>, else the first tool when the choice is required/any, the
+    /// last user message asks for a tool or a <c>tools=N</c> directive is given. <c>tools=N</c> makes N calls when
+    /// parallel calls are allowed.
     /// False (a 400) when a forced or directive tool is not offered.
     /// </summary>
     public static bool TryDecide(
@@ -81,7 +82,9 @@ internal static class ToolSelection
             return true;
         }
 
-        var start = forced ?? named ?? (request.Choice.Kind == ToolChoiceKind.Required || request.AsksForTool ? 0 : -1);
+        // A tools=N directive asks for tool calls as plainly as the word "tool" does.
+        var asked = request.Choice.Kind == ToolChoiceKind.Required || request.AsksForTool || directive.Tools is not null;
+        var start = forced ?? named ?? (asked ? 0 : -1);
         if (start < 0)
         {
             return true;

@@ -159,6 +159,18 @@ public sealed class ToolCallTests(SimulatorHost host) : IClassFixture<SimulatorH
     }
 
     [Fact]
+    public async Task ChatCompletion_ToolsDirectiveAlone_CallsFromFirstTool()
+    {
+        var body = ChatBody("weather please [sim tools=3]", ("lookup", Schemas.Rich), ("weather", Schemas.Weather));
+
+        using var json = await PostJsonAsync(Wire.OpenAi(body));
+
+        var names = json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls").EnumerateArray()
+            .Select(c => c.GetProperty("function").GetProperty("name").GetString()).ToList();
+        Assert.Equal(["lookup", "weather", "lookup"], names);
+    }
+
+    [Fact]
     public async Task ChatCompletion_ParallelDisabled_OneCallDespiteDirective()
     {
         var body = ChatBody("tool time [sim tools=2]", ("lookup", Schemas.Rich), ("weather", Schemas.Weather));
