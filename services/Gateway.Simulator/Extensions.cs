@@ -1,7 +1,10 @@
 using Gateway.Simulator.Anthropic;
 using Gateway.Simulator.Behaviour;
+using Gateway.Simulator.Embeddings;
+using Gateway.Simulator.Images;
 using Gateway.Simulator.Models;
 using Gateway.Simulator.OpenAi;
+using Gateway.Simulator.Responses;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -36,6 +39,7 @@ internal static class Extensions
         services.AddSingleton<SimulationRunner>();
         services.AddSingleton<OpenAiWire>();
         services.AddSingleton<AnthropicWire>();
+        services.AddSingleton<ResponsesWire>();
         return builder;
     }
 
@@ -46,6 +50,9 @@ internal static class Extensions
         app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], () => Results.Text("Gateway.Simulator"));
         app.MapOpenAiApi();
         app.MapAnthropicApi();
+        app.MapResponsesApi();
+        app.MapEmbeddingsApi();
+        app.MapImagesApi();
         app.MapModelsApi();
         app.MapFallback(UnknownRouteAsync);
         return app;

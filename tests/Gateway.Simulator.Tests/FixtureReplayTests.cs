@@ -39,6 +39,7 @@ public sealed class FixtureReplayTests(SimulatorHost host) : IClassFixture<Simul
         Assert.Contains(files, f => f!.StartsWith("openai", StringComparison.Ordinal));
         Assert.Contains(files, f => f!.StartsWith("anthropic", StringComparison.Ordinal));
         Assert.Contains("claude-code-p-say-hi-quiet-env.json", files);
+        Assert.Contains("codex-exec-say-hi.json", files);
     }
 
     [Theory]
@@ -75,6 +76,21 @@ public sealed class FixtureReplayTests(SimulatorHost host) : IClassFixture<Simul
         }
 
         var anthropic = url.StartsWith("/v1/messages", StringComparison.Ordinal);
+        if (url.StartsWith("/v1/embeddings", StringComparison.Ordinal))
+        {
+            using var embeddings = await Wire.ReadJsonAsync(response, deadline.Token);
+            var inputs = body.GetProperty("input").ValueKind == JsonValueKind.Array ? body.GetProperty("input").GetArrayLength() : 1;
+            Assert.Equal(inputs, embeddings.RootElement.GetProperty("data").GetArrayLength());
+            Assert.True(embeddings.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() > 0);
+            return;
+        }
+
+        if (url.StartsWith("/v1/responses", StringComparison.Ordinal))
+        {
+            await AssertResponsesAsync(response, stream, deadline.Token);
+            return;
+        }
+
         if (!stream)
         {
             using var json = await Wire.ReadJsonAsync(response, deadline.Token);
@@ -113,6 +129,31 @@ public sealed class FixtureReplayTests(SimulatorHost host) : IClassFixture<Simul
                 Assert.Equal("chat.completion.chunk", data.RootElement.GetProperty("object").GetString());
             });
             Assert.NotEmpty(Wire.OpenAiDeltas(events));
+        }
+    }
+
+    /// <summary>A Responses answer its clients accept: a completed response, or the full event sequence (Codex needs output_item.done and response.completed).</summary>
+    private static async Task AssertResponsesAsync(HttpResponseMessage response, bool stream, CancellationToken cancellationToken)
+    {
+        if (!stream)
+        {
+            using var json = await Wire.ReadJsonAsync(response, cancellationToken);
+            Assert.Equal("response", json.RootElement.GetProperty("object").GetString());
+            Assert.Equal("completed", json.RootElement.GetProperty("status").GetString());
+            Assert.NotEqual(0, json.RootElement.GetProperty("output").GetArrayLength());
+            Assert.True(json.RootElement.GetProperty("usage").GetProperty("output_tokens").GetInt32() > 0);
+            return;
+        }
+
+        var events = await Wire.ReadEventsAsync(response, cancellationToken);
+        Assert.Equal("response.created", events[0].Name);
+        Assert.Equal("response.completed", events[^1].Name);
+        Assert.Contains(events, e => e.Name == "response.output_item.done");
+        for (var i = 0; i < events.Count; i++)
+        {
+            using var data = JsonDocument.Parse(events[i].Data);
+            Assert.Equal(events[i].Name, data.RootElement.GetProperty("type").GetString());
+            Assert.Equal(i, data.RootElement.GetProperty("sequence_number").GetInt32());
         }
     }
 

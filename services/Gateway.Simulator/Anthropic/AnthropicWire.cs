@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Text.Json;
 using Gateway.Simulator.Behaviour;
+using Gateway.Simulator.Tools;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Simulator.Anthropic;
@@ -81,6 +82,40 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
             return ParseResult.Invalid("stop_sequences: Input should be a valid list of strings");
         }
 
+        var tools = new ToolRequest();
+        if ((ToolParsing.ReadAnthropicTools(body, tools) ?? ToolParsing.ReadAnthropicToolChoice(body, tools)) is { } toolError)
+        {
+            return ParseResult.Invalid(toolError);
+        }
+
+        var thinkingPieces = 0;
+        if (body.TryGetProperty("thinking"u8, out var thinking) && thinking.ValueKind != JsonValueKind.Null)
+        {
+            if (thinking.ValueKind != JsonValueKind.Object || !MessageContent.TryGetString(thinking, "type"u8, out var thinkingType))
+            {
+                return ParseResult.Invalid("thinking.type: Field required");
+            }
+
+            switch (thinkingType)
+            {
+                case "enabled":
+                    if (!MessageContent.TryGetOptionalInt(thinking, "budget_tokens"u8, 1, out var budget) || budget is null)
+                    {
+                        return ParseResult.Invalid("thinking.enabled.budget_tokens: Field required");
+                    }
+
+                    thinkingPieces = Math.Min(AnswerSpec.DefaultThinkingPieces, budget.Value);
+                    break;
+                case "adaptive":
+                    thinkingPieces = AnswerSpec.DefaultThinkingPieces;
+                    break;
+                case "disabled":
+                    break;
+                default:
+                    return ParseResult.Invalid($"thinking.type: Input tag '{thinkingType}' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'");
+            }
+        }
+
         var digest = new PromptDigest(model);
         if (body.TryGetProperty("system"u8, out var system))
         {
@@ -89,6 +124,7 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
         }
 
         JsonElement? lastUser = null;
+        var lastIsToolResult = false;
         var index = 0;
         foreach (var message in messages.EnumerateArray())
         {
@@ -109,6 +145,7 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
                 lastUser = content;
             }
 
+            lastIsToolResult = role == "user" && HasToolResult(content);
             index++;
         }
 
@@ -118,8 +155,18 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
             return ParseResult.Invalid(directiveError!);
         }
 
+        tools.LastIsToolResult = lastIsToolResult;
+        tools.AsksForTool = lastUser is { } asked && ToolParsing.MentionsTool(asked);
+        if (!ToolSelection.TryDecide(tools, directive, digest.Seed, static _ => (Ids.New("toolu_01", 22), string.Empty), out var calls, out var choiceError))
+        {
+            return ParseResult.Invalid(choiceError!);
+        }
+
         return ParseResult.Ok(new SimRequest(
-            model, stream, IncludeUsage: false, maxTokens, stopSequences, digest.InputTokens, digest.Seed, directive));
+            model, stream, IncludeUsage: false, maxTokens, stopSequences, digest.InputTokens, digest.Seed, directive)
+        {
+            Answer = new AnswerSpec(calls, StructuredText: null, thinkingPieces, ReasoningTokens: 0),
+        });
     }
 
     public async Task WriteErrorAsync(HttpResponse response, ApiError error, CancellationToken cancellationToken)
@@ -140,7 +187,7 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
         await response.BodyWriter.FlushAsync(cancellationToken);
     }
 
-    public async Task WriteCompletionAsync(HttpResponse response, SimRequest request, string text, Outcome outcome, CancellationToken cancellationToken)
+    public async Task WriteCompletionAsync(HttpResponse response, SimRequest request, CompletedAnswer answer, Outcome outcome, CancellationToken cancellationToken)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = SimulationRunner.JsonContentType;
@@ -152,11 +199,32 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
             json.WriteString("role"u8, "assistant"u8);
             json.WriteString("model"u8, request.Model);
             json.WriteStartArray("content"u8);
-            if (text.Length > 0)
+            if (answer.Thinking is not null)
+            {
+                json.WriteStartObject();
+                json.WriteString("type"u8, "thinking"u8);
+                json.WriteString("thinking"u8, answer.Thinking);
+                json.WriteString("signature"u8, answer.Signature);
+                json.WriteEndObject();
+            }
+
+            foreach (var call in answer.ToolCalls)
+            {
+                json.WriteStartObject();
+                json.WriteString("type"u8, "tool_use"u8);
+                json.WriteString("id"u8, call.Id);
+                json.WriteString("name"u8, call.Name);
+                json.WritePropertyName("input"u8);
+                json.WriteRawValue(call.Arguments, skipInputValidation: true);
+                WriteDirectCaller(json);
+                json.WriteEndObject();
+            }
+
+            if (answer.ToolCalls.Length == 0 && answer.Text.Length > 0)
             {
                 json.WriteStartObject();
                 json.WriteString("type"u8, "text"u8);
-                json.WriteString("text"u8, text);
+                json.WriteString("text"u8, answer.Text);
                 json.WriteEndObject();
             }
 
@@ -185,6 +253,7 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
         {
             FinishReason.Length => "max_tokens"u8,
             FinishReason.StopSequence => "stop_sequence"u8,
+            FinishReason.ToolUse => "tool_use"u8,
             _ => "end_turn"u8,
         });
         if (outcome.StopSequence is null)
@@ -195,6 +264,32 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
         {
             json.WriteString("stop_sequence"u8, outcome.StopSequence);
         }
+    }
+
+    /// <summary>Current Anthropic responses say who called a tool; the C# SDK 13 requires it on tool_use blocks.</summary>
+    internal static void WriteDirectCaller(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("caller"u8);
+        json.WriteString("type"u8, "direct"u8);
+        json.WriteEndObject();
+    }
+
+    private static bool HasToolResult(JsonElement content)
+    {
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        foreach (var block in content.EnumerateArray())
+        {
+            if (block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type"u8, out var type) && type.ValueEquals("tool_result"u8))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string ErrorType(int status) => status switch

@@ -10,6 +10,8 @@ internal enum FinishReason
     Length,
     /// <summary>A stop sequence of the request was produced (OpenAI "stop", Anthropic "stop_sequence").</summary>
     StopSequence,
+    /// <summary>The answer is one or more tool calls (OpenAI "tool_calls", Anthropic "tool_use").</summary>
+    ToolUse,
 }
 
 /// <summary>How an answer ended and how many content pieces (deltas, the simulator's tokens) were emitted.</summary>

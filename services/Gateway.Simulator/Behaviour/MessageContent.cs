@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Gateway.Simulator.Behaviour;
 
 /// <summary>
-/// Reads message content as both wires shape it: a string, or an array of blocks/parts. Counted as text: <c>text</c>
-/// blocks and parts, <c>tool_result</c> content, <c>tool_use</c> input (as raw JSON). Images, documents and thinking
+/// Reads message content as the wires shape it: a string, or an array of blocks/parts. Counted as text: <c>text</c>
+/// blocks and parts (Responses <c>input_text</c>/<c>output_text</c> too), <c>tool_result</c> content, <c>tool_use</c> input (as raw JSON). Images, documents and thinking
 /// blocks are not counted.
 /// </summary>
 internal static class MessageContent
@@ -30,7 +30,7 @@ internal static class MessageContent
                         continue;
                     }
 
-                    if (type.ValueEquals("text"u8) && TryGetString(block, "text"u8, out var text))
+                    if (IsTextType(type) && TryGetString(block, "text"u8, out var text))
                     {
                         digest.AddText(text);
                     }
@@ -61,7 +61,7 @@ internal static class MessageContent
                 {
                     if (block.ValueKind == JsonValueKind.Object
                         && block.TryGetProperty("type"u8, out var type)
-                        && type.ValueEquals("text"u8)
+                        && IsTextType(type)
                         && TryGetString(block, "text"u8, out var text)
                         && !Directives.TryApply(text, ref overrides, out error))
                     {
@@ -74,6 +74,10 @@ internal static class MessageContent
                 return true;
         }
     }
+
+    /// <summary>Text blocks (Anthropic) and parts (Chat <c>text</c>, Responses <c>input_text</c>/<c>output_text</c>).</summary>
+    private static bool IsTextType(JsonElement type) =>
+        type.ValueEquals("text"u8) || type.ValueEquals("input_text"u8) || type.ValueEquals("output_text"u8);
 
     public static bool TryGetString(JsonElement element, ReadOnlySpan<byte> name, out string value)
     {

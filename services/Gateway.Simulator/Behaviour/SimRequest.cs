@@ -1,3 +1,5 @@
+using Gateway.Simulator.Tools;
+
 namespace Gateway.Simulator.Behaviour;
 
 /// <summary>What the simulator keeps of a parsed request, whichever wire it came in on.</summary>
@@ -9,7 +11,11 @@ internal sealed record SimRequest(
     string[] StopSequences,
     int InputTokens,
     ulong Seed,
-    PlanOverrides Directive);
+    PlanOverrides Directive)
+{
+    /// <summary>Tool calls, structured output, thinking and reasoning; plain text by default.</summary>
+    public AnswerSpec Answer { get; init; } = AnswerSpec.Plain;
+}
 
 /// <summary>An error to answer in the wire's own envelope. <see cref="Code"/> is used where the wire has codes.</summary>
 internal sealed record ApiError(int Status, string Message, string? Code = null, string? Param = null);

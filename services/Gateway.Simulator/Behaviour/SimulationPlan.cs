@@ -19,6 +19,12 @@ internal struct PlanOverrides
     public int? OutputTokens;
     public Fault? Fault;
 
+    /// <summary>Directive only: the function tool to call (<c>tool=NAME</c>).</summary>
+    public string? Tool;
+
+    /// <summary>Directive only: how many tool calls to make when parallel calls are allowed (<c>tools=N</c>, 1-16).</summary>
+    public int? Tools;
+
     /// <summary>Sets one <c>key=value</c> pair; false when the key is unknown or the value invalid.</summary>
     public bool TrySet(ReadOnlySpan<char> key, ReadOnlySpan<char> value)
     {
@@ -48,8 +54,33 @@ internal struct PlanOverrides
             return TryParseBounded(value, Limits.MaxTokens, ref OutputTokens);
         }
 
+        if (key.Equals("tool", StringComparison.OrdinalIgnoreCase))
+        {
+            if (value.IsEmpty)
+            {
+                return false;
+            }
+
+            Tool = value.ToString();
+            return true;
+        }
+
+        if (key.Equals("tools", StringComparison.OrdinalIgnoreCase))
+        {
+            int? count = null;
+            if (!TryParseBounded(value, MaxToolCalls, ref count) || count < 1)
+            {
+                return false;
+            }
+
+            Tools = count;
+            return true;
+        }
+
         return false;
     }
+
+    private const int MaxToolCalls = 16;
 
     private static bool TryParseBounded(ReadOnlySpan<char> value, int max, ref int? target)
     {

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Gateway.Simulator.Tools;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Simulator.Behaviour;
@@ -162,18 +163,51 @@ internal sealed partial class SimulationRunner(
             return;
         }
 
-        var cursor = new AnswerCursor(request.Seed, plan.OutputTokens, request.MaxTokens, request.StopSequences);
-        var text = new StringBuilder();
-        while (cursor.TryNext(out var piece))
+        var blocks = AnswerBlocks.For(request);
+        var emitted = 0;
+        string? thinking = null;
+        string? signature = null;
+        var text = string.Empty;
+        var reason = request.Answer.ToolCalls.Length > 0 ? FinishReason.ToolUse : FinishReason.Stop;
+        string? stopSequence = null;
+        foreach (var block in blocks)
         {
-            text.Append(piece);
+            switch (block.Kind)
+            {
+                case BlockKind.Thinking:
+                    thinking = string.Concat(block.Pieces!);
+                    signature = block.Signature;
+                    emitted += block.Pieces!.Length;
+                    break;
+                case BlockKind.ToolCall:
+                    emitted += block.Pieces!.Length;
+                    break;
+                case BlockKind.Text when block.Pieces is not null:
+                    text = string.Concat(block.Pieces);
+                    emitted += block.Pieces.Length;
+                    break;
+                case BlockKind.Text:
+                    var cursor = new AnswerCursor(request.Seed, plan.OutputTokens, request.MaxTokens, request.StopSequences);
+                    var builder = new StringBuilder();
+                    while (cursor.TryNext(out var piece))
+                    {
+                        builder.Append(piece);
+                    }
+
+                    text = builder.ToString();
+                    emitted += cursor.Emitted;
+                    reason = cursor.Outcome.Reason;
+                    stopSequence = cursor.Outcome.StopSequence;
+                    break;
+            }
         }
 
         // A non-streaming answer takes as long as the stream of the same answer would.
-        var totalDelayMs = plan.TimeToFirstTokenMs + ((long)plan.InterTokenDelayMs * Math.Max(0, cursor.Emitted - 1));
+        var totalDelayMs = plan.TimeToFirstTokenMs + ((long)plan.InterTokenDelayMs * Math.Max(0, emitted - 1));
         await DelayAsync(totalDelayMs, cancellationToken);
-        await wire.WriteCompletionAsync(response, request, text.ToString(), cursor.Outcome, cancellationToken);
-        metrics.OutputTokens(wire.Name, cursor.Emitted);
+        var answer = new CompletedAnswer(thinking, signature, text, request.Answer.ToolCalls);
+        await wire.WriteCompletionAsync(response, request, answer, new Outcome(reason, stopSequence, emitted), cancellationToken);
+        metrics.OutputTokens(wire.Name, emitted);
     }
 
     private async Task StreamAsync(
@@ -186,8 +220,10 @@ internal sealed partial class SimulationRunner(
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var fault = plan.Fault;
+        var blocks = AnswerBlocks.For(request);
         using var encoder = wire.CreateStreamEncoder(response.BodyWriter, request);
-        if (!Delivered(await encoder.WritePreambleAsync(cancellationToken)))
+        if (!Delivered(await encoder.WritePreambleAsync(cancellationToken))
+            || !Delivered(await encoder.BeginBlockAsync(blocks[0], cancellationToken)))
         {
             return;
         }
@@ -206,24 +242,45 @@ internal sealed partial class SimulationRunner(
         }
 
         await DelayAsync(plan.TimeToFirstTokenMs, cancellationToken);
-        var cursor = new AnswerCursor(request.Seed, plan.OutputTokens, request.MaxTokens, request.StopSequences);
-        while (cursor.TryNext(out var piece))
+        var emitted = 0;
+        var reason = request.Answer.ToolCalls.Length > 0 ? FinishReason.ToolUse : FinishReason.Stop;
+        string? stopSequence = null;
+        foreach (var block in blocks)
         {
-            if (cursor.Emitted > 1)
-            {
-                await DelayAsync(plan.InterTokenDelayMs, cancellationToken);
-            }
-
-            if (!Delivered(await encoder.WriteDeltaAsync(piece, cancellationToken)))
+            if (block.Index > 0 && !Delivered(await encoder.BeginBlockAsync(block, cancellationToken)))
             {
                 return;
             }
 
-            metrics.OutputTokens(wire.Name, 1);
-
-            if (cursor.Emitted == dropAfter)
+            if (block.Pieces is { } pieces)
             {
-                context.Abort();
+                foreach (var piece in pieces)
+                {
+                    if (await EmitAsync(context, encoder, wire, piece, ++emitted, plan, dropAfter, cancellationToken) == EmitResult.Gone)
+                    {
+                        return;
+                    }
+                }
+            }
+            else
+            {
+                var cursor = new AnswerCursor(request.Seed, plan.OutputTokens, request.MaxTokens, request.StopSequences);
+                while (cursor.TryNext(out var piece))
+                {
+                    if (await EmitAsync(context, encoder, wire, piece, ++emitted, plan, dropAfter, cancellationToken) == EmitResult.Gone)
+                    {
+                        return;
+                    }
+                }
+
+                reason = cursor.Outcome.Reason;
+                stopSequence = cursor.Outcome.StopSequence;
+            }
+
+            // A drop fault dies before the last block closes (nothing that looks like an end is sent).
+            var lastBlock = block.Index == blocks.Length - 1;
+            if (!(dropAfter > 0 && lastBlock) && !Delivered(await encoder.EndBlockAsync(cancellationToken)))
+            {
                 return;
             }
         }
@@ -235,7 +292,38 @@ internal sealed partial class SimulationRunner(
             return;
         }
 
-        await encoder.WriteEndAsync(cursor.Outcome, cancellationToken);
+        await encoder.WriteEndAsync(new Outcome(reason, stopSequence, emitted), cancellationToken);
+    }
+
+    private enum EmitResult
+    {
+        Sent,
+        Gone,
+    }
+
+    /// <summary>Sends the <paramref name="number"/>th delta after its inter-token delay; aborts at the drop point.</summary>
+    private async ValueTask<EmitResult> EmitAsync(
+        HttpContext context, IStreamEncoder encoder, IWireFormat wire, string piece, int number, SimulationPlan plan, int dropAfter,
+        CancellationToken cancellationToken)
+    {
+        if (number > 1)
+        {
+            await DelayAsync(plan.InterTokenDelayMs, cancellationToken);
+        }
+
+        if (!Delivered(await encoder.WriteDeltaAsync(piece, cancellationToken)))
+        {
+            return EmitResult.Gone;
+        }
+
+        metrics.OutputTokens(wire.Name, 1);
+        if (number == dropAfter)
+        {
+            context.Abort();
+            return EmitResult.Gone;
+        }
+
+        return EmitResult.Sent;
     }
 
     private static bool Delivered(FlushResult result) => !result.IsCanceled && !result.IsCompleted;

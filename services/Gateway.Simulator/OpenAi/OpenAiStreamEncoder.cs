@@ -8,21 +8,60 @@ namespace Gateway.Simulator.OpenAi;
 /// <summary>
 /// <c>chat.completion.chunk</c> events as OpenAI sends them: a role chunk, one chunk per content piece, a chunk with
 /// the finish_reason, a usage chunk with empty choices when <c>stream_options.include_usage</c> is set (every earlier
-/// chunk then carries <c>"usage":null</c>), then <c>data: [DONE]</c>.
+/// chunk then carries <c>"usage":null</c>), then <c>data: [DONE]</c>. A tool call is a chunk with its index, id, type,
+/// name and empty arguments, then one chunk per argument fragment (index and arguments only).
 /// </summary>
 internal sealed class OpenAiStreamEncoder(PipeWriter output, SimRequest request, long created) : IStreamEncoder
 {
     private readonly SseWriter _sse = new(output);
     private readonly JsonEncodedText _id = JsonEncodedText.Encode(Ids.New("chatcmpl-", 29), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
     private readonly JsonEncodedText _model = JsonEncodedText.Encode(request.Model, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+    private int _toolIndex = -1;
+    private BlockKind _block;
 
     public ValueTask<FlushResult> WritePreambleAsync(CancellationToken cancellationToken)
     {
         var json = BeginChunk();
         json.WriteStartObject("delta"u8);
         json.WriteString("role"u8, "assistant"u8);
-        json.WriteString("content"u8, ""u8);
+        if (request.Answer.ToolCalls.Length > 0)
+        {
+            json.WriteNull("content"u8);
+        }
+        else
+        {
+            json.WriteString("content"u8, ""u8);
+        }
+
         json.WriteNull("refusal"u8);
+        json.WriteEndObject();
+        EndChunk(json, finishReason: default);
+        return _sse.FlushAsync(cancellationToken);
+    }
+
+    public ValueTask<FlushResult> BeginBlockAsync(AnswerBlock block, CancellationToken cancellationToken)
+    {
+        _block = block.Kind;
+        if (block.Call is not { } call)
+        {
+            // Text needs no opening; Chat Completions has no visible thinking (reasoning is only counted in usage).
+            return ValueTask.FromResult(default(FlushResult));
+        }
+
+        _toolIndex++;
+        var json = BeginChunk();
+        json.WriteStartObject("delta"u8);
+        json.WriteStartArray("tool_calls"u8);
+        json.WriteStartObject();
+        json.WriteNumber("index"u8, _toolIndex);
+        json.WriteString("id"u8, call.Id);
+        json.WriteString("type"u8, "function"u8);
+        json.WriteStartObject("function"u8);
+        json.WriteString("name"u8, call.Name);
+        json.WriteString("arguments"u8, ""u8);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
         json.WriteEndObject();
         EndChunk(json, finishReason: default);
         return _sse.FlushAsync(cancellationToken);
@@ -32,11 +71,28 @@ internal sealed class OpenAiStreamEncoder(PipeWriter output, SimRequest request,
     {
         var json = BeginChunk();
         json.WriteStartObject("delta"u8);
-        json.WriteString("content"u8, piece);
+        if (_block == BlockKind.ToolCall)
+        {
+            json.WriteStartArray("tool_calls"u8);
+            json.WriteStartObject();
+            json.WriteNumber("index"u8, _toolIndex);
+            json.WriteStartObject("function"u8);
+            json.WriteString("arguments"u8, piece);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+        else
+        {
+            json.WriteString("content"u8, piece);
+        }
+
         json.WriteEndObject();
         EndChunk(json, finishReason: default);
         return _sse.FlushAsync(cancellationToken);
     }
+
+    public ValueTask<FlushResult> EndBlockAsync(CancellationToken cancellationToken) => ValueTask.FromResult(default(FlushResult));
 
     public ValueTask<FlushResult> WriteEndAsync(Outcome outcome, CancellationToken cancellationToken)
     {
@@ -50,7 +106,7 @@ internal sealed class OpenAiStreamEncoder(PipeWriter output, SimRequest request,
             json = BeginCommon();
             json.WriteStartArray("choices"u8);
             json.WriteEndArray();
-            OpenAiWire.WriteUsage(json, request.InputTokens, outcome.OutputTokens);
+            OpenAiWire.WriteUsage(json, request.InputTokens, outcome.OutputTokens, request.Answer.ReasoningTokens);
             json.WriteEndObject();
             _sse.EndEvent();
         }

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Text.Json;
 using Gateway.Simulator.Behaviour;
+using Gateway.Simulator.Tools;
 
 namespace Gateway.Simulator.OpenAi;
 
@@ -84,8 +85,40 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
             return ParseResult.Invalid("Invalid type for 'stop': expected a string or an array of strings.", "stop");
         }
 
+        var tools = new ToolRequest();
+        if (ToolParsing.ReadChatTools(body, tools) is { } badTool)
+        {
+            return ParseResult.Invalid($"Invalid value for '{badTool}'.", badTool);
+        }
+
+        if (!ToolParsing.TryReadOpenAiToolChoice(body, out var toolChoice))
+        {
+            return ParseResult.Invalid("Invalid value for 'tool_choice': expected 'none', 'auto', 'required' or a function.", "tool_choice");
+        }
+
+        tools.Choice = toolChoice;
+        if (!MessageContent.TryGetOptionalBool(body, "parallel_tool_calls"u8, out var parallel))
+        {
+            return ParseResult.Invalid("Invalid type for 'parallel_tool_calls': expected a boolean.", "parallel_tool_calls");
+        }
+
+        // OpenAI's default is true: only an explicit false limits the answer to one call.
+        tools.ParallelAllowed = parallel || !body.TryGetProperty("parallel_tool_calls"u8, out var parallelValue) || parallelValue.ValueKind == JsonValueKind.Null;
+
+        string? effort = null;
+        if (body.TryGetProperty("reasoning_effort"u8, out var effortValue) && effortValue.ValueKind != JsonValueKind.Null)
+        {
+            if (effortValue.ValueKind != JsonValueKind.String)
+            {
+                return ParseResult.Invalid("Invalid type for 'reasoning_effort': expected a string.", "reasoning_effort");
+            }
+
+            effort = effortValue.GetString();
+        }
+
         var digest = new PromptDigest(model);
         JsonElement? lastUser = null;
+        string? lastRole = null;
         var index = 0;
         foreach (var message in messages.EnumerateArray())
         {
@@ -95,6 +128,7 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
             }
 
             digest.BeginMessage(role);
+            lastRole = role;
             if (message.TryGetProperty("content"u8, out var content))
             {
                 MessageContent.AddTo(digest, content);
@@ -125,8 +159,25 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
             return ParseResult.Invalid(directiveError!, "messages");
         }
 
+        tools.LastIsToolResult = lastRole is "tool" or "function";
+        tools.AsksForTool = lastUser is { } asked && ToolParsing.MentionsTool(asked);
+        if (!ToolSelection.TryDecide(tools, directive, digest.Seed, static _ => (Ids.New("call_", 24), string.Empty), out var calls, out var toolError))
+        {
+            return ParseResult.Invalid(toolError!, directive.Tool is null ? "tool_choice" : "messages");
+        }
+
+        string? structured = null;
+        if (body.TryGetProperty("response_format"u8, out var format)
+            && !ToolParsing.TryReadStructuredOutput(format, digest.Seed, out structured))
+        {
+            return ParseResult.Invalid("Invalid 'response_format': expected type 'text', 'json_object' or 'json_schema'.", "response_format");
+        }
+
         return ParseResult.Ok(new SimRequest(
-            model, stream, stream && includeUsage, maxCompletionTokens ?? maxTokens, stop, digest.InputTokens, digest.Seed, directive));
+            model, stream, stream && includeUsage, maxCompletionTokens ?? maxTokens, stop, digest.InputTokens, digest.Seed, directive)
+        {
+            Answer = new AnswerSpec(calls, structured, ThinkingPieces: 0, AnswerSpec.ReasoningTokensFor(effort)),
+        });
     }
 
     public async Task WriteErrorAsync(HttpResponse response, ApiError error, CancellationToken cancellationToken)
@@ -148,7 +199,7 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
         await response.BodyWriter.FlushAsync(cancellationToken);
     }
 
-    public async Task WriteCompletionAsync(HttpResponse response, SimRequest request, string text, Outcome outcome, CancellationToken cancellationToken)
+    public async Task WriteCompletionAsync(HttpResponse response, SimRequest request, CompletedAnswer answer, Outcome outcome, CancellationToken cancellationToken)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = SimulationRunner.JsonContentType;
@@ -164,8 +215,31 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
             json.WriteNumber("index"u8, 0);
             json.WriteStartObject("message"u8);
             json.WriteString("role"u8, "assistant"u8);
-            json.WriteString("content"u8, text);
-            json.WriteNull("refusal"u8);
+            if (answer.ToolCalls.Length > 0)
+            {
+                json.WriteNull("content"u8);
+                json.WriteNull("refusal"u8);
+                json.WriteStartArray("tool_calls"u8);
+                foreach (var call in answer.ToolCalls)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("id"u8, call.Id);
+                    json.WriteString("type"u8, "function"u8);
+                    json.WriteStartObject("function"u8);
+                    json.WriteString("name"u8, call.Name);
+                    json.WriteString("arguments"u8, call.Arguments);
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteString("content"u8, answer.Text);
+                json.WriteNull("refusal"u8);
+            }
+
             json.WriteStartArray("annotations"u8);
             json.WriteEndArray();
             json.WriteEndObject();
@@ -173,7 +247,7 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
             json.WriteString("finish_reason"u8, FinishReasonText(outcome.Reason));
             json.WriteEndObject();
             json.WriteEndArray();
-            WriteUsage(json, request.InputTokens, outcome.OutputTokens);
+            WriteUsage(json, request.InputTokens, outcome.OutputTokens, request.Answer.ReasoningTokens);
             json.WriteString("service_tier"u8, "default"u8);
             json.WriteString("system_fingerprint"u8, SystemFingerprint);
             json.WriteEndObject();
@@ -187,11 +261,17 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
 
     public ReadOnlyMemory<byte> Garbage(bool stream) => stream ? GarbageSse : GarbageJson;
 
-    internal static ReadOnlySpan<byte> FinishReasonText(FinishReason reason) =>
-        reason == FinishReason.Length ? "length"u8 : "stop"u8;
-
-    internal static void WriteUsage(Utf8JsonWriter json, int promptTokens, int completionTokens)
+    internal static ReadOnlySpan<byte> FinishReasonText(FinishReason reason) => reason switch
     {
+        FinishReason.Length => "length"u8,
+        FinishReason.ToolUse => "tool_calls"u8,
+        _ => "stop"u8,
+    };
+
+    /// <summary>Usage; hidden reasoning tokens are part of <c>completion_tokens</c>, as at OpenAI.</summary>
+    internal static void WriteUsage(Utf8JsonWriter json, int promptTokens, int emittedTokens, int reasoningTokens)
+    {
+        var completionTokens = emittedTokens + reasoningTokens;
         json.WriteStartObject("usage"u8);
         json.WriteNumber("prompt_tokens"u8, promptTokens);
         json.WriteNumber("completion_tokens"u8, completionTokens);
@@ -201,7 +281,7 @@ internal sealed class OpenAiWire(TimeProvider time) : IWireFormat
         json.WriteNumber("audio_tokens"u8, 0);
         json.WriteEndObject();
         json.WriteStartObject("completion_tokens_details"u8);
-        json.WriteNumber("reasoning_tokens"u8, 0);
+        json.WriteNumber("reasoning_tokens"u8, reasoningTokens);
         json.WriteNumber("audio_tokens"u8, 0);
         json.WriteNumber("accepted_prediction_tokens"u8, 0);
         json.WriteNumber("rejected_prediction_tokens"u8, 0);

@@ -14,6 +14,8 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
         { WireKind.OpenAi, true },
         { WireKind.Anthropic, false },
         { WireKind.Anthropic, true },
+        { WireKind.Responses, false },
+        { WireKind.Responses, true },
     };
 
     [Theory]
@@ -24,6 +26,8 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [InlineData(WireKind.Anthropic, true, 500, "api_error")]
     [InlineData(WireKind.Anthropic, false, 401, "authentication_error")]
     [InlineData(WireKind.Anthropic, true, 404, "not_found_error")]
+    [InlineData(WireKind.Responses, false, 500, "server_error")]
+    [InlineData(WireKind.Responses, true, 400, "invalid_request_error")]
     public async Task Status_ViaDirective_AnswersStatusInWireEnvelope(WireKind wire, bool stream, int status, string errorType)
     {
         using var deadline = Wire.Deadline();
@@ -45,8 +49,8 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
         using var json = await Wire.ReadJsonAsync(response, deadline.Token);
-        Assert.Equal(wire == WireKind.OpenAi ? "requests" : "rate_limit_error", Wires.ErrorType(wire, json.RootElement));
-        if (wire == WireKind.OpenAi)
+        Assert.Equal(wire == WireKind.Anthropic ? "rate_limit_error" : "requests", Wires.ErrorType(wire, json.RootElement));
+        if (wire != WireKind.Anthropic)
         {
             Assert.Equal("rate_limit_exceeded", json.RootElement.GetProperty("error").GetProperty("code").GetString());
         }
@@ -57,6 +61,8 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [InlineData(WireKind.OpenAi, 3)]
     [InlineData(WireKind.Anthropic, 0)]
     [InlineData(WireKind.Anthropic, 5)]
+    [InlineData(WireKind.Responses, 0)]
+    [InlineData(WireKind.Responses, 4)]
     public async Task Drop_Stream_DeliversNDeltasThenFailsBeforeTerminalEvent(WireKind wire, int n)
     {
         using var deadline = Wire.Deadline();
@@ -84,6 +90,7 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [Theory]
     [InlineData(WireKind.OpenAi)]
     [InlineData(WireKind.Anthropic)]
+    [InlineData(WireKind.Responses)]
     public async Task Drop_MoreThanPlanned_AbortsBeforeTerminalEvent(WireKind wire)
     {
         using var deadline = Wire.Deadline();
@@ -109,6 +116,7 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [Theory]
     [InlineData(WireKind.OpenAi)]
     [InlineData(WireKind.Anthropic)]
+    [InlineData(WireKind.Responses)]
     public async Task Drop_NonStreaming_FailsBeforeBody(WireKind wire)
     {
         using var deadline = Wire.Deadline();
@@ -123,6 +131,7 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [Theory]
     [InlineData(WireKind.OpenAi)]
     [InlineData(WireKind.Anthropic)]
+    [InlineData(WireKind.Responses)]
     public async Task Stall_Stream_SendsPreambleThenNothing(WireKind wire)
     {
         using var deadline = Wire.Deadline();
@@ -143,6 +152,7 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [Theory]
     [InlineData(WireKind.OpenAi)]
     [InlineData(WireKind.Anthropic)]
+    [InlineData(WireKind.Responses)]
     public async Task Stall_NonStreaming_SendsHeadersThenNothing(WireKind wire)
     {
         using var deadline = Wire.Deadline();
@@ -170,6 +180,7 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [Theory]
     [InlineData(WireKind.OpenAi)]
     [InlineData(WireKind.Anthropic)]
+    [InlineData(WireKind.Responses)]
     public async Task Garbage_NonStreaming_BodyIsNotJson(WireKind wire)
     {
         using var deadline = Wire.Deadline();
@@ -184,6 +195,7 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [Theory]
     [InlineData(WireKind.OpenAi)]
     [InlineData(WireKind.Anthropic)]
+    [InlineData(WireKind.Responses)]
     public async Task Garbage_Stream_EventDataIsNotJsonAndNoTerminalEvent(WireKind wire)
     {
         using var deadline = Wire.Deadline();
@@ -208,6 +220,7 @@ public sealed class FaultTests(SimulatorHost host) : IClassFixture<SimulatorHost
     [Theory]
     [InlineData(WireKind.OpenAi)]
     [InlineData(WireKind.Anthropic)]
+    [InlineData(WireKind.Responses)]
     public async Task Fault_None_OverridesHeaderFault(WireKind wire)
     {
         using var deadline = Wire.Deadline();

@@ -62,6 +62,44 @@ public static class Wire
         return request;
     }
 
+    public static JsonObject ResponsesBody(string prompt, bool stream = false, string model = "gpt-5")
+    {
+        var body = new JsonObject { ["model"] = model, ["instructions"] = "You are terse.", ["input"] = prompt };
+        if (stream)
+        {
+            body["stream"] = true;
+        }
+
+        return body;
+    }
+
+    public static HttpRequestMessage Responses(JsonNode body, string? key = OpenAiKey, params (string Name, string Value)[] headers)
+    {
+        var request = Post("/v1/responses", body, headers);
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return request;
+    }
+
+    /// <summary>The text and argument deltas of a Responses stream, one string per delta.</summary>
+    public static List<string> ResponsesDeltas(IEnumerable<SseEvent> events)
+    {
+        var deltas = new List<string>();
+        foreach (var sse in events)
+        {
+            if (sse.Name is "response.output_text.delta" or "response.function_call_arguments.delta")
+            {
+                using var data = JsonDocument.Parse(sse.Data);
+                deltas.Add(data.RootElement.GetProperty("delta").GetString()!);
+            }
+        }
+
+        return deltas;
+    }
+
     public static HttpRequestMessage Anthropic(JsonNode body, string? key = AnthropicKey, params (string Name, string Value)[] headers)
     {
         var request = Post("/v1/messages", body, headers);
@@ -91,7 +129,10 @@ public static class Wire
         return await new SseReader(stream).ReadAllAsync(cancellationToken);
     }
 
-    /// <summary>The text of OpenAI content deltas, one string per delta (the role chunk's empty content excluded).</summary>
+    /// <summary>
+    /// The text of OpenAI content deltas and tool-argument fragments, one string per delta (the role chunk's empty
+    /// content and a tool call's opening delta excluded).
+    /// </summary>
     public static List<string> OpenAiDeltas(IEnumerable<SseEvent> events)
     {
         var deltas = new List<string>();
@@ -110,16 +151,21 @@ public static class Wire
             }
 
             var delta = choices[0].GetProperty("delta");
-            if (delta.TryGetProperty("content", out var content) && !delta.TryGetProperty("role", out _))
+            if (delta.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String && !delta.TryGetProperty("role", out _))
             {
                 deltas.Add(content.GetString()!);
+            }
+            else if (delta.TryGetProperty("tool_calls", out var calls) && !calls[0].TryGetProperty("id", out _))
+            {
+                // Argument fragments (the first delta of a call, with its id and name, carries no fragment).
+                deltas.Add(calls[0].GetProperty("function").GetProperty("arguments").GetString()!);
             }
         }
 
         return deltas;
     }
 
-    /// <summary>The text of Anthropic text_delta events, one string per delta.</summary>
+    /// <summary>The text of Anthropic text, thinking and input_json deltas, one string per delta (signatures excluded).</summary>
     public static List<string> AnthropicDeltas(IEnumerable<SseEvent> events)
     {
         var deltas = new List<string>();
@@ -130,8 +176,20 @@ public static class Wire
                 continue;
             }
 
-            using var delta = JsonDocument.Parse(sse.Data);
-            deltas.Add(delta.RootElement.GetProperty("delta").GetProperty("text").GetString()!);
+            using var document = JsonDocument.Parse(sse.Data);
+            var delta = document.RootElement.GetProperty("delta");
+            switch (delta.GetProperty("type").GetString())
+            {
+                case "text_delta":
+                    deltas.Add(delta.GetProperty("text").GetString()!);
+                    break;
+                case "thinking_delta":
+                    deltas.Add(delta.GetProperty("thinking").GetString()!);
+                    break;
+                case "input_json_delta":
+                    deltas.Add(delta.GetProperty("partial_json").GetString()!);
+                    break;
+            }
         }
 
         return deltas;
