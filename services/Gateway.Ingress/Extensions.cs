@@ -3,6 +3,7 @@ using Gateway.Ingress.Chat;
 using Gateway.Ingress.Dependencies;
 using Gateway.Ingress.Errors;
 using Gateway.Ingress.Hosting;
+using Gateway.Ingress.Surfaces;
 using Gateway.Ingress.Telemetry;
 using Gateway.Ingress.Upstream;
 using Gateway.Ingress.Usage;
@@ -141,9 +142,11 @@ public static class Extensions
         app.UseRouting();
         app.UseUnknownUrlEnvelope();
 
+        // Every public surface, one line each; SurfaceRoutes mounts it under /v1, /openai/v1, /anthropic/v1 and the
+        // same under Ingress:BasePath.
+        var mounts = SurfaceRoutes.Mounts(app.Services.GetRequiredService<IOptions<IngressOptions>>().Value.BasePath);
         var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
-        app.MapPost("/v1/chat/completions", chat.HandleAsync);
-        app.MapPost("/openai/v1/chat/completions", chat.HandleAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/chat/completions", chat.HandleAsync);
         app.MapAdminApi();
         app.MapDefaultEndpoints();
         return app;
