@@ -3,6 +3,7 @@ using Gateway.Ingress.Chat;
 using Gateway.Ingress.Dependencies;
 using Gateway.Ingress.Errors;
 using Gateway.Ingress.Hosting;
+using Gateway.Ingress.Models;
 using Gateway.Ingress.Surfaces;
 using Gateway.Ingress.Telemetry;
 using Gateway.Ingress.Upstream;
@@ -43,6 +44,7 @@ public static class Extensions
         services.AddSingleton<UpstreamHttp>();
         services.AddSingleton<OpenAiChatForwarder>();
         services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<AdminTokenFilter>();
 
         services.AddSingleton<UsageQueue>();
@@ -146,7 +148,10 @@ public static class Extensions
         // same under Ingress:BasePath.
         var mounts = SurfaceRoutes.Mounts(app.Services.GetRequiredService<IOptions<IngressOptions>>().Value.BasePath);
         var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
+        var models = app.Services.GetRequiredService<ModelsEndpoint>();
         app.MapSurface(mounts, HttpMethods.Post, "/chat/completions", chat.HandleAsync);
+        app.MapSurface(mounts, HttpMethods.Get, "/models", models.ListAsync);
+        app.MapSurface(mounts, HttpMethods.Get, "/models/{**id}", models.GetAsync);
         app.MapAdminApi();
         app.MapDefaultEndpoints();
         return app;
