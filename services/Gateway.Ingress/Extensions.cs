@@ -42,8 +42,8 @@ public static class Extensions
 
         services.AddSingleton<IngressTelemetry>();
         services.AddSingleton<UpstreamHttp>();
-        services.AddSingleton<OpenAiChatForwarder>();
-        services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<UpstreamForwarder>();
+        services.AddSingleton<SurfaceEndpoint>();
         services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<AdminTokenFilter>();
 
@@ -147,9 +147,12 @@ public static class Extensions
         // Every public surface, one line each; SurfaceRoutes mounts it under /v1, /openai/v1, /anthropic/v1 and the
         // same under Ingress:BasePath.
         var mounts = SurfaceRoutes.Mounts(app.Services.GetRequiredService<IOptions<IngressOptions>>().Value.BasePath);
-        var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
+        var relay = app.Services.GetRequiredService<SurfaceEndpoint>();
         var models = app.Services.GetRequiredService<ModelsEndpoint>();
-        app.MapSurface(mounts, HttpMethods.Post, "/chat/completions", chat.HandleAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/chat/completions", relay.HandleChatAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/embeddings", relay.HandleEmbeddingsAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/messages", relay.HandleMessagesAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/messages/count_tokens", relay.HandleCountTokensAsync);
         app.MapSurface(mounts, HttpMethods.Get, "/models", models.ListAsync);
         app.MapSurface(mounts, HttpMethods.Get, "/models/{**id}", models.GetAsync);
         app.MapAdminApi();

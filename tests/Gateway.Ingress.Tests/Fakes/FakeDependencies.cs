@@ -28,6 +28,7 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
     public const string AliasOfAllowed = "allowed-alias";
     public const string DeadUpstreamModel = "dead-upstream";
     public const string AnthropicModel = "claude-test";
+    public const string RecordedAnthropicModel = "claude-sonnet-5-5";   // the model of the recorded Anthropic SDK requests
     public const string RoutingDownModel = "routing-down";
     public const string RoutingHangModel = "routing-hang";
     public const string ProviderId = "fake-openai";
@@ -64,6 +65,8 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
             Provider = new Provider { Id = "fake-anthropic", Wire = WireKind.AnthropicMessages, BaseUrl = upstreamBaseUrl, ApiKey = providerKey },
             Pricing = Pricing,
         };
+
+        _routes[RecordedAnthropicModel] = _routes[AnthropicModel];
 
         AddKey(ValidKey, new ApiKey { KeyId = "key-valid", TenantId = "tenant-a", Name = "valid" });
         AddKey(LimitedKey, new ApiKey { KeyId = "key-limited", TenantId = "tenant-a", Name = "limited", AllowedModels = { AllowedModel } });
