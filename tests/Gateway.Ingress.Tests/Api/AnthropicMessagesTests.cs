@@ -246,6 +246,13 @@ public sealed class AnthropicMessagesTests(IngressFixture fixture)
     }
 
     [Fact]
+    public async Task Post_UnknownAnthropicPath_404NotFoundError()
+    {
+        using var response = await fixture.Public.SendAsync(Messages(Body(FakeDependencies.AnthropicModel), path: "/v1/messages/batches"));
+        await Http.AssertAnthropicEnvelopeAsync(response, 404, "not_found_error");
+    }
+
+    [Fact]
     public async Task CountTokens_AnthropicUpstream_RelayedWithoutUsageEvent()
     {
         var id = NewId();
