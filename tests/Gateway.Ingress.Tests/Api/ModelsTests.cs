@@ -141,4 +141,40 @@ public sealed class ModelsTests(IngressFixture fixture)
             Assert.Equal("1", response.Headers.GetValues("retry-after").Single());
         }
     }
+
+    [Theory]
+    [InlineData("openai7-node-models-list.json")]
+    [InlineData("openai-dotnet-models-list.json")]
+    [InlineData("openai7-node-models-retrieve.json")]
+    public async Task Replay_RecordedOpenAiSdkRequest_Gets200InOpenAiShape(string file)
+    {
+        var entry = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", file)))!.AsArray()[0]!;
+        var path = entry["rawUrl"]!.GetValue<string>();
+        var retrieve = path.StartsWith("/v1/models/", StringComparison.Ordinal);
+        if (retrieve)
+        {
+            path = "/v1/models/" + FakeDependencies.Model; // the recorded id is not in the fake catalog
+        }
+
+        var request = Get(path);
+        foreach (var (name, value) in entry["headers"]!.AsObject())
+        {
+            if (name is not ("host" or "connection" or "authorization" or "accept-encoding"))
+            {
+                request.Headers.TryAddWithoutValidation(name, value!.GetValue<string>());
+            }
+        }
+
+        var json = await OkJsonAsync(request);
+        if (retrieve)
+        {
+            Assert.Equal(FakeDependencies.Model, json["id"]!.GetValue<string>());
+            Assert.Equal("model", json["object"]!.GetValue<string>());
+        }
+        else
+        {
+            Assert.Equal("list", json["object"]!.GetValue<string>());
+            Assert.NotEmpty(json["data"]!.AsArray());
+        }
+    }
 }
