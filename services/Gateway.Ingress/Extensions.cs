@@ -3,6 +3,8 @@ using Gateway.Ingress.Chat;
 using Gateway.Ingress.Dependencies;
 using Gateway.Ingress.Errors;
 using Gateway.Ingress.Hosting;
+using Gateway.Ingress.Models;
+using Gateway.Ingress.Surfaces;
 using Gateway.Ingress.Telemetry;
 using Gateway.Ingress.Upstream;
 using Gateway.Ingress.Usage;
@@ -40,8 +42,9 @@ public static class Extensions
 
         services.AddSingleton<IngressTelemetry>();
         services.AddSingleton<UpstreamHttp>();
-        services.AddSingleton<OpenAiChatForwarder>();
-        services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton<UpstreamForwarder>();
+        services.AddSingleton<SurfaceEndpoint>();
+        services.AddSingleton<ModelsEndpoint>();
         services.AddSingleton<AdminTokenFilter>();
 
         services.AddSingleton<UsageQueue>();
@@ -141,9 +144,17 @@ public static class Extensions
         app.UseRouting();
         app.UseUnknownUrlEnvelope();
 
-        var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
-        app.MapPost("/v1/chat/completions", chat.HandleAsync);
-        app.MapPost("/openai/v1/chat/completions", chat.HandleAsync);
+        // Every public surface, one line each; SurfaceRoutes mounts it under /v1, /openai/v1, /anthropic/v1 and the
+        // same under Ingress:BasePath.
+        var mounts = SurfaceRoutes.Mounts(app.Services.GetRequiredService<IOptions<IngressOptions>>().Value.BasePath);
+        var relay = app.Services.GetRequiredService<SurfaceEndpoint>();
+        var models = app.Services.GetRequiredService<ModelsEndpoint>();
+        app.MapSurface(mounts, HttpMethods.Post, "/chat/completions", relay.HandleChatAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/embeddings", relay.HandleEmbeddingsAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/messages", relay.HandleMessagesAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/messages/count_tokens", relay.HandleCountTokensAsync);
+        app.MapSurface(mounts, HttpMethods.Get, "/models", models.ListAsync);
+        app.MapSurface(mounts, HttpMethods.Get, "/models/{**id}", models.GetAsync);
         app.MapAdminApi();
         app.MapDefaultEndpoints();
         return app;

@@ -32,6 +32,10 @@ public sealed class IngressOptions
     /// <summary>How long shutdown may spend publishing the usage events still queued.</summary>
     public int UsageDrainTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>Optional prefix every public route is also mounted under (e.g. <c>/llm-api</c> gives
+    /// <c>/llm-api/v1/...</c>); starts with '/', no trailing '/'. Empty: none.</summary>
+    public string BasePath { get; set; } = string.Empty;
+
     public TimeSpan StreamIdleTimeout => TimeSpan.FromSeconds(StreamIdleTimeoutSeconds);
 }
 
@@ -67,6 +71,11 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
         if (options.MaxRequestBodyBytes > Array.MaxLength)
         {
             failures.Add($"Ingress:MaxRequestBodyBytes must be at most {Array.MaxLength}.");
+        }
+
+        if (Surfaces.SurfaceRoutes.ValidateBasePath(options.BasePath) is { } basePathError)
+        {
+            failures.Add(basePathError);
         }
 
         var publicUrl = configuration["Kestrel:Endpoints:Public:Url"];

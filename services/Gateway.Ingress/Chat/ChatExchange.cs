@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Gateway.Auth.V1;
 using Gateway.Contracts;
 using Gateway.Ingress.Buffers;
+using Gateway.Ingress.Errors;
+using Gateway.Ingress.Surfaces;
 using Gateway.Ingress.Telemetry;
 using Gateway.Ingress.Usage;
 using Gateway.Routing.V1;
@@ -9,13 +11,15 @@ using Route = Gateway.Routing.V1.Route;
 
 namespace Gateway.Ingress.Chat;
 
-/// <summary>The state of one chat-completions request, from arrival to its usage event.</summary>
-internal sealed class ChatExchange(string requestId, string surface, DateTimeOffset startedAt) : IDisposable
+/// <summary>The state of one request on any relayed surface, from arrival to its usage event.</summary>
+internal sealed class ChatExchange(string requestId, ApiSurface surface, DateTimeOffset startedAt) : IDisposable
 {
     public const int ClientClosedRequest = 499;
 
     public string RequestId { get; } = requestId;
-    public string Surface { get; } = surface;
+    public ApiSurface Kind { get; } = surface;
+    public string Surface { get; } = surface.Name();
+    public ErrorFormat ErrorFormat { get; } = surface.ErrorFormat();
     public DateTimeOffset StartedAt { get; } = startedAt;
     public long StartedTimestamp { get; } = Stopwatch.GetTimestamp();
 
@@ -121,8 +125,8 @@ internal sealed class ChatExchange(string requestId, string surface, DateTimeOff
         };
     }
 
-    /// <summary>Cost in USD at the route's prices; input includes cached input (OpenAI semantics), which is
-    /// priced at the cached rate.</summary>
+    /// <summary>Cost in USD at the route's prices; input includes cached input and cache writes (UsageRecorded's
+    /// convention), which are priced at their own rates (as Metering does).</summary>
     public double CostUsd()
     {
         var pricing = Route?.Pricing;
@@ -131,7 +135,7 @@ internal sealed class ChatExchange(string requestId, string surface, DateTimeOff
             return 0;
         }
 
-        var uncached = Math.Max(0, Usage.Input - Usage.CachedInput);
+        var uncached = Math.Max(0, Usage.Input - Usage.CachedInput - Usage.CacheWrite);
         var micros = ((decimal)uncached * pricing.InputPerMtokMicros)
             + ((decimal)Usage.CachedInput * pricing.CachedInputPerMtokMicros)
             + ((decimal)Usage.CacheWrite * pricing.CacheWritePerMtokMicros)

@@ -4,6 +4,22 @@ using Gateway.Ingress.Errors;
 
 namespace Gateway.Ingress.Chat;
 
+/// <summary>Which surface's body a <see cref="ChatRequestReader"/> pass reads.</summary>
+internal enum RequestShape : byte
+{
+    /// <summary>model, messages (array), stream, stream_options, max_tokens/max_completion_tokens, user.</summary>
+    ChatCompletions,
+
+    /// <summary>model, messages (non-empty array), max_tokens (required, ≥ 1), stream.</summary>
+    AnthropicMessages,
+
+    /// <summary>model, messages (non-empty array).</summary>
+    AnthropicCountTokens,
+
+    /// <summary>model, input (required, not null).</summary>
+    Embeddings,
+}
+
 /// <summary>
 /// Reads just enough of a chat-completions body with one <see cref="Utf8JsonReader"/> pass: model, stream,
 /// stream_options.include_usage, max_tokens / max_completion_tokens, user, and checks that messages is an array.
@@ -14,7 +30,12 @@ internal static class ChatRequestReader
 {
     public const int MaxModelLength = 256;
 
-    public static bool TryRead(ReadOnlySpan<byte> body, out ChatRequest request, out ApiError error)
+    public static bool TryRead(ReadOnlySpan<byte> body, out ChatRequest request, out ApiError error) =>
+        TryRead(body, RequestShape.ChatCompletions, out request, out error);
+
+    /// <summary>Reads a body of the given surface's shape (which fields are interpreted and required differs; every
+    /// other field passes through untouched).</summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, RequestShape shape, out ChatRequest request, out ApiError error)
     {
         request = default;
         request.ModelLength = -1;
@@ -37,7 +58,7 @@ internal static class ChatRequestReader
 
         try
         {
-            return TryReadCore(body, ref request, out error);
+            return TryReadCore(body, shape, ref request, out error);
         }
         catch (JsonException)
         {
@@ -48,7 +69,7 @@ internal static class ChatRequestReader
         }
     }
 
-    private static bool TryReadCore(ReadOnlySpan<byte> body, ref ChatRequest request, out ApiError error)
+    private static bool TryReadCore(ReadOnlySpan<byte> body, RequestShape shape, ref ChatRequest request, out ApiError error)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -58,7 +79,11 @@ internal static class ChatRequestReader
         }
 
         bool seenModel = false, seenMessages = false, seenStream = false, seenStreamOptions = false;
-        bool seenMaxTokens = false, seenMaxCompletionTokens = false, seenUser = false;
+        bool seenMaxTokens = false, seenMaxCompletionTokens = false, seenUser = false, seenInput = false;
+        var chat = shape == RequestShape.ChatCompletions;
+        var anthropic = shape is RequestShape.AnthropicMessages or RequestShape.AnthropicCountTokens;
+        var hasMessages = shape != RequestShape.Embeddings;
+        var hasStream = shape is RequestShape.ChatCompletions or RequestShape.AnthropicMessages;
         long? maxTokens = null, maxCompletionTokens = null;
 
         while (reader.Read())
@@ -110,7 +135,7 @@ internal static class ChatRequestReader
                 request.ModelStart = (int)reader.TokenStartIndex;
                 request.ModelLength = (int)reader.BytesConsumed - request.ModelStart;
             }
-            else if (reader.ValueTextEquals("messages"u8))
+            else if (hasMessages && reader.ValueTextEquals("messages"u8))
             {
                 if (!MarkSeen(ref seenMessages, "messages", out error))
                 {
@@ -126,9 +151,31 @@ internal static class ChatRequestReader
                     return false;
                 }
 
+                var arrayStart = (int)reader.TokenStartIndex;
                 reader.Skip();
+                if (anthropic && body[(arrayStart + 1)..((int)reader.BytesConsumed - 1)].Trim(" \t\r\n"u8).IsEmpty)
+                {
+                    error = ApiErrors.InvalidValue("messages", "'messages' must contain at least one message.");
+                    return false;
+                }
             }
-            else if (reader.ValueTextEquals("stream"u8))
+            else if (shape == RequestShape.Embeddings && reader.ValueTextEquals("input"u8))
+            {
+                if (!MarkSeen(ref seenInput, "input", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                var isNull = reader.TokenType == JsonTokenType.Null;
+                reader.Skip();
+                if (isNull)
+                {
+                    error = ApiErrors.MissingParameter("input");
+                    return false;
+                }
+            }
+            else if (hasStream && reader.ValueTextEquals("stream"u8))
             {
                 if (!MarkSeen(ref seenStream, "stream", out error))
                 {
@@ -151,7 +198,7 @@ internal static class ChatRequestReader
                         return false;
                 }
             }
-            else if (reader.ValueTextEquals("stream_options"u8))
+            else if (chat && reader.ValueTextEquals("stream_options"u8))
             {
                 if (!MarkSeen(ref seenStreamOptions, "stream_options", out error))
                 {
@@ -164,7 +211,7 @@ internal static class ChatRequestReader
                     return false;
                 }
             }
-            else if (reader.ValueTextEquals("max_tokens"u8))
+            else if ((chat || shape == RequestShape.AnthropicMessages) && reader.ValueTextEquals("max_tokens"u8))
             {
                 if (!MarkSeen(ref seenMaxTokens, "max_tokens", out error)
                     || !ReadOptionalInteger(ref reader, "max_tokens", out maxTokens, out error))
@@ -172,7 +219,7 @@ internal static class ChatRequestReader
                     return false;
                 }
             }
-            else if (reader.ValueTextEquals("max_completion_tokens"u8))
+            else if (chat && reader.ValueTextEquals("max_completion_tokens"u8))
             {
                 if (!MarkSeen(ref seenMaxCompletionTokens, "max_completion_tokens", out error)
                     || !ReadOptionalInteger(ref reader, "max_completion_tokens", out maxCompletionTokens, out error))
@@ -180,7 +227,7 @@ internal static class ChatRequestReader
                     return false;
                 }
             }
-            else if (reader.ValueTextEquals("user"u8))
+            else if (chat && reader.ValueTextEquals("user"u8))
             {
                 if (!MarkSeen(ref seenUser, "user", out error))
                 {
@@ -220,10 +267,31 @@ internal static class ChatRequestReader
             return false;
         }
 
-        if (!seenMessages)
+        if (hasMessages && !seenMessages)
         {
             error = ApiErrors.MissingParameter("messages");
             return false;
+        }
+
+        if (shape == RequestShape.Embeddings && !seenInput)
+        {
+            error = ApiErrors.MissingParameter("input");
+            return false;
+        }
+
+        if (shape == RequestShape.AnthropicMessages)
+        {
+            if (maxTokens is null)
+            {
+                error = ApiErrors.MissingParameter("max_tokens");
+                return false;
+            }
+
+            if (maxTokens < 1)
+            {
+                error = ApiErrors.InvalidValue("max_tokens", "'max_tokens' must be at least 1.");
+                return false;
+            }
         }
 
         request.MaxTokens = maxCompletionTokens ?? maxTokens;

@@ -37,13 +37,16 @@ internal static class ChatRequestRewriter
     /// <summary>An upper bound for the rewritten size, for sizing the output buffer.</summary>
     public static int EstimateSize(int bodyLength, string upstreamModel) => bodyLength + (upstreamModel.Length * 6) + 64;
 
-    public static void Rewrite(ReadOnlySpan<byte> body, in ChatRequest request, string upstreamModel, IBufferWriter<byte> output)
+    /// <summary>Rewrites <c>model</c>; with <paramref name="forceIncludeUsage"/> (chat completions) a streaming
+    /// request also gets <c>stream_options.include_usage: true</c>. Other surfaces only get the model spliced.</summary>
+    public static void Rewrite(ReadOnlySpan<byte> body, in ChatRequest request, string upstreamModel, IBufferWriter<byte> output,
+        bool forceIncludeUsage = true)
     {
         Span<Edit> edits = stackalloc Edit[2];
         var count = 0;
         edits[count++] = new Edit(request.ModelStart, request.ModelLength, EditKind.Model, 0);
 
-        if (request.Stream)
+        if (request.Stream && forceIncludeUsage)
         {
             if (request.StreamOptionsLength < 0)
             {

@@ -65,8 +65,10 @@ internal static class ApiErrors
     public static ApiError UpstreamStreamInterrupted() => new(502, ErrorTypes.Api, "upstream_stream_interrupted",
         "The upstream provider ended the stream before it was complete.");
 
-    public static ApiError UnsupportedUpstreamWire(string model, string wire) => new(502, ErrorTypes.Api, "unsupported_upstream_wire",
-        $"The model '{model}' is served by an upstream that speaks {wire}; this gateway cannot translate to it yet.");
+    public static ApiError TranslationNotAvailable(string model, string upstreamWire, string surfaceWire) => new(400,
+        ErrorTypes.InvalidRequest, "translation_not_available",
+        $"The model '{model}' is served by an upstream that speaks {upstreamWire}; this API speaks {surfaceWire}, and translation " +
+        "between them is not available yet. Use this model through its own API, or pick a model served over this one.", "model");
 
     public static ApiError RouteMisconfigured(string model) => new(502, ErrorTypes.Api, "route_misconfigured",
         $"The route for the model '{model}' has no usable upstream address.");
@@ -76,4 +78,16 @@ internal static class ApiErrors
 
     public static ApiError UpstreamTimeout() => new(504, ErrorTypes.Api, "upstream_timeout",
         "The upstream provider did not answer in time.");
+}
+
+/// <summary>The catalog's names of the upstream wire kinds.</summary>
+internal static class WireNames
+{
+    public static string Of(Gateway.Routing.V1.WireKind wire) => wire switch
+    {
+        Gateway.Routing.V1.WireKind.OpenaiChat => "openai-chat",
+        Gateway.Routing.V1.WireKind.AnthropicMessages => "anthropic-messages",
+        Gateway.Routing.V1.WireKind.OpenaiResponses => "openai-responses",
+        _ => "an unspecified wire",
+    };
 }

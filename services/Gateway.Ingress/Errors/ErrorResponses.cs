@@ -3,24 +3,63 @@ using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Ingress.Errors;
 
-/// <summary>Writes OpenAI-shaped error responses and stream error events.</summary>
+/// <summary>Which envelope a surface answers errors in.</summary>
+internal enum ErrorFormat : byte
+{
+    /// <summary><c>{"error":{"message","type","param","code"}}</c>.</summary>
+    OpenAi,
+
+    /// <summary><c>{"type":"error","error":{"type","message"}}</c>.</summary>
+    Anthropic,
+}
+
+/// <summary>
+/// Writes error responses and stream error events. One <see cref="ApiError"/> is rendered in the envelope of the
+/// surface that answers (<see cref="ErrorFormat"/>); the pipeline that decides the error is shared.
+/// </summary>
 internal static class ErrorResponses
 {
     private static ReadOnlySpan<byte> SseDataPrefix => "data: "u8;
     private static ReadOnlySpan<byte> SseEventEnd => "\n\n"u8;
+    private static ReadOnlySpan<byte> AnthropicErrorEventPrefix => "event: error\ndata: "u8;
 
     public static byte[] Serialize(in ApiError error) =>
         JsonSerializer.SerializeToUtf8Bytes(error.ToEnvelope(), ErrorJsonContext.Default.OpenAiErrorEnvelope);
 
-    /// <summary>Answers with the error when the response has not started; returns false when it has.</summary>
-    public static async ValueTask<bool> TryWriteAsync(HttpResponse response, ApiError error, CancellationToken ct)
+    public static byte[] Serialize(in ApiError error, ErrorFormat format) =>
+        format == ErrorFormat.Anthropic ? SerializeAnthropic(error) : Serialize(error);
+
+    /// <summary><c>{"type":"error","error":{"type":...,"message":...}}</c> with the Anthropic type for the status.</summary>
+    public static byte[] SerializeAnthropic(in ApiError error)
+    {
+        using var buffer = new Buffers.PooledBufferWriter(256 + error.Message.Length * 2);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "error"u8);
+            writer.WriteStartObject("error"u8);
+            writer.WriteString("type"u8, AnthropicErrorTypes.For(error));
+            writer.WriteString("message"u8, error.Message);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Answers with the error (OpenAI envelope) when the response has not started; false when it has.</summary>
+    public static ValueTask<bool> TryWriteAsync(HttpResponse response, ApiError error, CancellationToken ct) =>
+        TryWriteAsync(response, error, ErrorFormat.OpenAi, ct);
+
+    /// <summary>Answers with the error in <paramref name="format"/> when the response has not started; false when it has.</summary>
+    public static async ValueTask<bool> TryWriteAsync(HttpResponse response, ApiError error, ErrorFormat format, CancellationToken ct)
     {
         if (response.HasStarted)
         {
             return false;
         }
 
-        var body = Serialize(error);
+        var body = Serialize(error, format);
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
         response.ContentLength = body.Length;
@@ -57,6 +96,20 @@ internal static class ErrorResponses
     }
 
     /// <summary>The bytes of an SSE error event <c>data: {"error":{...}}\n\n</c>, for a stream that fails midway.</summary>
+    public static byte[] SseErrorEvent(in ApiError error, ErrorFormat format) =>
+        format == ErrorFormat.Anthropic ? AnthropicSseErrorEvent(error) : SseErrorEvent(error);
+
+    /// <summary><c>event: error\ndata: {"type":"error","error":{...}}\n\n</c>, Anthropic's stream error event.</summary>
+    public static byte[] AnthropicSseErrorEvent(in ApiError error)
+    {
+        var json = SerializeAnthropic(error);
+        var evt = new byte[AnthropicErrorEventPrefix.Length + json.Length + SseEventEnd.Length];
+        AnthropicErrorEventPrefix.CopyTo(evt);
+        json.CopyTo(evt.AsSpan(AnthropicErrorEventPrefix.Length));
+        SseEventEnd.CopyTo(evt.AsSpan(AnthropicErrorEventPrefix.Length + json.Length));
+        return evt;
+    }
+
     public static byte[] SseErrorEvent(in ApiError error)
     {
         var json = Serialize(error);

@@ -31,3 +31,21 @@ internal readonly record struct ApiError(int Status, string Type, string? Code, 
 {
     public OpenAiErrorEnvelope ToEnvelope() => new(new OpenAiError(Message, Type, Param, Code));
 }
+
+/// <summary>Anthropic's error <c>type</c> for a gateway error, chosen by status: 400 invalid_request_error,
+/// 401 authentication_error, 403 permission_error, 404 not_found_error, 413 request_too_large, 429 rate_limit_error,
+/// 503 and 529 overloaded_error, anything else (500, 502, 504) api_error.</summary>
+internal static class AnthropicErrorTypes
+{
+    public static string For(in ApiError error) => error.Status switch
+    {
+        400 or 422 => "invalid_request_error",
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        413 => "request_too_large",
+        429 => "rate_limit_error",
+        503 or 529 => "overloaded_error",
+        _ => "api_error",
+    };
+}

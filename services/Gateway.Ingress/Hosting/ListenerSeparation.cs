@@ -33,8 +33,10 @@ internal static class ListenerSeparation
         {
             if (context.GetEndpoint() is null)
             {
+                // An Anthropic client (it always sends anthropic-version) gets Anthropic's envelope.
+                var format = context.Request.Headers.ContainsKey("anthropic-version") ? ErrorFormat.Anthropic : ErrorFormat.OpenAi;
                 await ErrorResponses.TryWriteAsync(context.Response,
-                    ApiErrors.UnknownUrl(context.Request.Method, context.Request.Path.Value ?? "/"), context.RequestAborted);
+                    ApiErrors.UnknownUrl(context.Request.Method, context.Request.Path.Value ?? "/"), format, context.RequestAborted);
                 return;
             }
 

@@ -5,6 +5,16 @@ using Gateway.Ingress.Usage;
 
 namespace Gateway.Ingress.Streaming;
 
+/// <summary>Which wire's events a <see cref="SseScanner"/> inspects.</summary>
+internal enum SseDialect : byte
+{
+    /// <summary>Chat-completions chunks, ending with <c>data: [DONE]</c>.</summary>
+    OpenAiChat,
+
+    /// <summary>Anthropic Messages events (the <c>type</c> inside each data payload), ending with <c>message_stop</c>.</summary>
+    AnthropicMessages,
+}
+
 /// <summary>What to do with the next complete event.</summary>
 internal enum SseNext : byte
 {
@@ -45,17 +55,22 @@ internal sealed class SseScanner : IDisposable
     private int _scan;
     private bool _atLineStart = true;
     private UsageCounts _usage;
+    private AnthropicUsage _anthropicUsage;
 
-    public SseScanner(bool clientWantsUsage, int bufferSize = DefaultBufferSize, int maxEventBytes = DefaultMaxEventBytes)
+    public SseScanner(bool clientWantsUsage, int bufferSize = DefaultBufferSize, int maxEventBytes = DefaultMaxEventBytes,
+        SseDialect dialect = SseDialect.OpenAiChat)
     {
         ClientWantsUsage = clientWantsUsage;
+        Dialect = dialect;
         _maxEventBytes = Math.Max(maxEventBytes, bufferSize);
         _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
     }
 
     public bool ClientWantsUsage { get; }
 
-    /// <summary><c>data: [DONE]</c> arrived: the stream is complete.</summary>
+    public SseDialect Dialect { get; }
+
+    /// <summary><c>data: [DONE]</c> (Anthropic: <c>message_stop</c>) arrived: the stream is complete.</summary>
     public bool SawDone { get; private set; }
 
     /// <summary>The upstream sent an error event (<c>data: {"error":{...}}</c>).</summary>
@@ -268,6 +283,11 @@ internal sealed class SseScanner : IDisposable
         }
 
         var trimmed = payload.Trim(" \t\r\n"u8);
+        if (Dialect == SseDialect.AnthropicMessages)
+        {
+            return trimmed.IsEmpty ? SseNext.Forward : InspectAnthropicEvent(trimmed);
+        }
+
         if (trimmed.SequenceEqual(Done))
         {
             SawDone = true;
@@ -384,6 +404,140 @@ internal sealed class SseScanner : IDisposable
         }
 
         return SseNext.Forward;
+    }
+
+    private enum AnthropicEvent : byte
+    {
+        Other,
+        ContentBlockDelta,
+        MessageStop,
+        Error,
+    }
+
+    /// <summary>
+    /// An Anthropic event: <c>message_start</c> (model, usage with input and cache tokens), <c>content_block_delta</c>
+    /// (output), <c>message_delta</c> (usage, output tokens), <c>message_stop</c> (the end), <c>error</c>. Each usage
+    /// field seen replaces the earlier value; the normalised sum is kept. Never dropped: Anthropic has no
+    /// usage-only event.
+    /// </summary>
+    private SseNext InspectAnthropicEvent(ReadOnlySpan<byte> json)
+    {
+        var kind = AnthropicEvent.Other;
+        var hasUsage = false;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return SseNext.Garbage;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return SseNext.Garbage;
+                    }
+
+                    kind = reader.ValueTextEquals("content_block_delta"u8) ? AnthropicEvent.ContentBlockDelta
+                        : reader.ValueTextEquals("message_stop"u8) ? AnthropicEvent.MessageStop
+                        : reader.ValueTextEquals("error"u8) ? AnthropicEvent.Error
+                        : AnthropicEvent.Other;
+                }
+                else if (reader.ValueTextEquals("message"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                    {
+                        if (reader.ValueTextEquals("usage"u8))
+                        {
+                            reader.Read();
+                            hasUsage |= ReadAnthropicUsage(ref reader);
+                        }
+                        else if (ResponseModel is null && reader.ValueTextEquals("model"u8))
+                        {
+                            reader.Read();
+                            if (reader.TokenType == JsonTokenType.String)
+                            {
+                                ResponseModel = reader.GetString();
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    reader.Read();
+                    hasUsage |= ReadAnthropicUsage(ref reader);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (reader.Read())
+            {
+                return SseNext.Garbage;
+            }
+        }
+        catch (JsonException)
+        {
+            return SseNext.Garbage;
+        }
+
+        if (hasUsage)
+        {
+            UsageSeen = true;
+            _usage = _anthropicUsage.Normalise();
+        }
+
+        switch (kind)
+        {
+            case AnthropicEvent.Error:
+                SawErrorEvent = true;
+                ErrorPayload ??= json.ToArray();
+                break;
+            case AnthropicEvent.ContentBlockDelta:
+                ContentDeltas++;
+                LastEventHadContent = true;
+                break;
+            case AnthropicEvent.MessageStop:
+                SawDone = true;
+                break;
+        }
+
+        return SseNext.Forward;
+    }
+
+    private bool ReadAnthropicUsage(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return false;
+        }
+
+        AnthropicJson.ReadUsage(ref reader, ref _anthropicUsage);
+        return true;
     }
 
     /// <summary>Counts choices and those whose delta carries generated output.</summary>

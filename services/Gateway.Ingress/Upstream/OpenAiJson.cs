@@ -72,7 +72,7 @@ internal static class OpenAiJson
     }
 
     /// <summary>Reads a non-negative integer property value; anything else counts as 0.</summary>
-    private static long ReadCount(ref Utf8JsonReader reader)
+    internal static long ReadCount(ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value > 0)

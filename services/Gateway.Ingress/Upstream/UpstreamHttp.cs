@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Gateway.Ingress.Surfaces;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Ingress.Upstream;
@@ -13,7 +14,8 @@ namespace Gateway.Ingress.Upstream;
 internal sealed class UpstreamHttp : IDisposable
 {
     private const int MaxCachedUris = 1024;
-    private readonly ConcurrentDictionary<string, Uri?> _chatUris = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Uri?>[] _uris = Enum.GetValues<ApiSurface>()
+        .Select(_ => new ConcurrentDictionary<string, Uri?>(StringComparer.Ordinal)).ToArray();
 
     public UpstreamHttp(IOptions<IngressOptions> options)
     {
@@ -42,24 +44,25 @@ internal sealed class UpstreamHttp : IDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary><c>{base_url}/chat/completions</c>, or null when the base URL is not an absolute http(s) URL.</summary>
-    public Uri? ChatCompletionsUri(string baseUrl)
+    /// <summary><c>{base_url}{path of the surface}</c>, or null when the base URL is not an absolute http(s) URL.</summary>
+    public Uri? UpstreamUri(string baseUrl, ApiSurface surface)
     {
-        if (_chatUris.TryGetValue(baseUrl, out var cached))
+        var cache = _uris[(int)surface];
+        if (cache.TryGetValue(baseUrl, out var cached))
         {
             return cached;
         }
 
         Uri? uri = null;
-        if (Uri.TryCreate(baseUrl.TrimEnd('/') + "/chat/completions", UriKind.Absolute, out var candidate)
+        if (Uri.TryCreate(baseUrl.TrimEnd('/') + surface.UpstreamPath(), UriKind.Absolute, out var candidate)
             && (candidate.Scheme == Uri.UriSchemeHttp || candidate.Scheme == Uri.UriSchemeHttps))
         {
             uri = candidate;
         }
 
-        if (_chatUris.Count < MaxCachedUris)
+        if (cache.Count < MaxCachedUris)
         {
-            _chatUris.TryAdd(baseUrl, uri);
+            cache.TryAdd(baseUrl, uri);
         }
 
         return uri;

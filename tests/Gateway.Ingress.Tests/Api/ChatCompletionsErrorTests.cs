@@ -116,10 +116,13 @@ public sealed class ChatCompletionsErrorTests(IngressFixture fixture)
     }
 
     [Fact]
-    public async Task Post_AnthropicOnlyUpstream_Answers502Unsupported()
+    public async Task Post_AnthropicOnlyUpstream_Answers400TranslationNotAvailable()
     {
         using var response = await _client.SendAsync(Http.Chat(Http.Body(FakeDependencies.AnthropicModel)));
-        await Http.AssertEnvelopeAsync(response, 502, "unsupported_upstream_wire", "api_error");
+        var error = await Http.AssertEnvelopeAsync(response, 400, "translation_not_available", "invalid_request_error");
+        Assert.Equal("model", error["param"]!.GetValue<string>());
+        Assert.Contains("anthropic-messages", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("not available yet", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

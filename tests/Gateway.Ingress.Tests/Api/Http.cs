@@ -64,5 +64,21 @@ internal static class Http
         return error;
     }
 
+    /// <summary>Checks Anthropic's envelope <c>{"type":"error","error":{"type","message"}}</c> and the status.</summary>
+    public static async Task<JsonObject> AssertAnthropicEnvelopeAsync(HttpResponseMessage response, int status, string type)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == (int)response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal(["type", "error"], json.Select(p => p.Key).ToArray());
+        Assert.Equal("error", json["type"]!.GetValue<string>());
+        var error = json["error"]!.AsObject();
+        Assert.Equal(["type", "message"], error.Select(p => p.Key).ToArray());
+        Assert.Equal(type, error["type"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(error["message"]!.GetValue<string>()));
+        return error;
+    }
+
     public static string RequestId(HttpResponseMessage response) => response.Headers.GetValues("x-request-id").Single();
 }

@@ -23,10 +23,12 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
 
     public const string Model = "gpt-test";
     public const string UpstreamModel = "gpt-test-upstream-2025";
+    public const string ModelAlias = "gpt-test-latest";
     public const string AllowedModel = "allowed-model";
     public const string AliasOfAllowed = "allowed-alias";
     public const string DeadUpstreamModel = "dead-upstream";
     public const string AnthropicModel = "claude-test";
+    public const string RecordedAnthropicModel = "claude-sonnet-5-5";   // the model of the recorded Anthropic SDK requests
     public const string RoutingDownModel = "routing-down";
     public const string RoutingHangModel = "routing-hang";
     public const string ProviderId = "fake-openai";
@@ -46,6 +48,7 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
         };
         var provider = new Provider { Id = ProviderId, Wire = WireKind.OpenaiChat, BaseUrl = upstreamBaseUrl, ApiKey = providerKey };
         _routes[Model] = new Route { Model = Model, UpstreamModel = UpstreamModel, Provider = provider, Pricing = Pricing };
+        _routes[ModelAlias] = _routes[Model];
         _routes[AllowedModel] = new Route { Model = AllowedModel, UpstreamModel = UpstreamModel, Provider = provider, Pricing = Pricing };
         _routes[AliasOfAllowed] = _routes[AllowedModel];
         _routes[DeadUpstreamModel] = new Route
@@ -62,6 +65,8 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
             Provider = new Provider { Id = "fake-anthropic", Wire = WireKind.AnthropicMessages, BaseUrl = upstreamBaseUrl, ApiKey = providerKey },
             Pricing = Pricing,
         };
+
+        _routes[RecordedAnthropicModel] = _routes[AnthropicModel];
 
         AddKey(ValidKey, new ApiKey { KeyId = "key-valid", TenantId = "tenant-a", Name = "valid" });
         AddKey(LimitedKey, new ApiKey { KeyId = "key-limited", TenantId = "tenant-a", Name = "limited", AllowedModels = { AllowedModel } });
@@ -153,6 +158,19 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
             ? new ResolveResponse { Found = true, Route = route }
             : new ResolveResponse { Found = false };
     }
+
+    /// <summary>The catalog as Routing lists it: gpt-test (alias gpt-test-latest), allowed-model (alias allowed-alias),
+    /// dead-upstream and claude-test.</summary>
+    public ValueTask<ListModelsResponse> ListModelsAsync(CancellationToken ct) => ValueTask.FromResult(new ListModelsResponse
+    {
+        Models =
+        {
+            new ModelInfo { Id = Model, OwnedBy = ProviderId, CreatedUnix = 1_700_000_000, Aliases = { ModelAlias }, Wire = WireKind.OpenaiChat },
+            new ModelInfo { Id = AllowedModel, OwnedBy = ProviderId, CreatedUnix = 1_700_000_100, Aliases = { AliasOfAllowed }, Wire = WireKind.OpenaiChat },
+            new ModelInfo { Id = DeadUpstreamModel, OwnedBy = "dead", CreatedUnix = 1_700_000_200, Wire = WireKind.OpenaiChat },
+            new ModelInfo { Id = AnthropicModel, OwnedBy = "fake-anthropic", CreatedUnix = 1_700_000_300, Wire = WireKind.AnthropicMessages },
+        },
+    });
 
     public ValueTask<CreateKeyResponse> CreateKeyAsync(CreateKeyRequest request, CancellationToken ct)
     {

@@ -23,7 +23,7 @@ internal sealed record ReceivedRequest(string Id, string Path, IReadOnlyDictiona
 /// In gate mode the stream sends its first content chunk and waits for <see cref="ReleaseGate"/> before the rest;
 /// in cut mode it waits for the gate too, then drops the connection.
 /// </summary>
-internal sealed class FakeOpenAiUpstream : IAsyncDisposable
+internal sealed partial class FakeOpenAiUpstream : IAsyncDisposable
 {
     public const string ProviderKey = "sk-provider-secret-abcdef";
     public const string ErrorEnvelope = """{"error":{"message":"Rate limit reached for gpt-test-upstream","type":"requests","param":null,"code":"rate_limit_exceeded"}}""";
@@ -55,6 +55,9 @@ internal sealed class FakeOpenAiUpstream : IAsyncDisposable
         var app = builder.Build();
         var upstream = new FakeOpenAiUpstream(app);
         app.MapPost("/v1/chat/completions", upstream.HandleAsync);
+        app.MapPost("/v1/messages", upstream.HandleMessagesAsync);
+        app.MapPost("/v1/messages/count_tokens", upstream.HandleCountTokensAsync);
+        app.MapPost("/v1/embeddings", upstream.HandleEmbeddingsAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         upstream.Port = new Uri(address).Port;

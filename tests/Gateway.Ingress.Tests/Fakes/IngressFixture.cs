@@ -17,6 +17,7 @@ namespace Gateway.Ingress.Tests.Fakes;
 public class IngressFixture : IAsyncLifetime
 {
     public const string AdminToken = "admin-token-0123456789abcdef";
+    public const string BasePath = "/llm-api";
 
     private WebApplication? _app;
 
@@ -48,6 +49,7 @@ public class IngressFixture : IAsyncLifetime
             ["Kestrel:Endpoints:Public:Url"] = "http://127.0.0.1:0",
             ["Kestrel:Endpoints:Admin:Url"] = "http://127.0.0.1:0",
             ["Ingress:AdminToken"] = AdminToken,
+            ["Ingress:BasePath"] = BasePath,
             ["Ingress:StreamIdleTimeoutSeconds"] = StreamIdleTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Ingress:DependencyTimeoutMs"] = "500",
             ["Ingress:PreUpstreamBudgetMs"] = "2000",

@@ -48,6 +48,10 @@ public sealed class StartupValidationTests
     [InlineData("Kestrel:Endpoints:Public:Url", null, "Kestrel:Endpoints:Public:Url")]
     [InlineData("Ingress:StreamIdleTimeoutSeconds", "0", "StreamIdleTimeoutSeconds")]
     [InlineData("Ingress:MaxRequestBodyBytes", "-5", "MaxRequestBodyBytes")]
+    [InlineData("Ingress:BasePath", "llm-api", "must start with '/'")]
+    [InlineData("Ingress:BasePath", "/llm-api/", "must not end with '/'")]
+    [InlineData("Ingress:BasePath", "/", "must not end with '/'")]
+    [InlineData("Ingress:BasePath", "/llm api", "printable ASCII")]
     public async Task Start_InvalidSetting_FailsWithAClearMessage(string key, string? value, string expected)
     {
         var settings = ValidSettings();

@@ -19,9 +19,10 @@ public sealed class SseScannerTests
     private sealed record Result(string Forwarded, bool Garbage, SseScanner Scanner);
 
     /// <summary>Feeds the scanner the way the relay does: read into its buffer, hand out complete events.</summary>
-    private static Result Run(bool clientWantsUsage, IEnumerable<byte[]> chunks, int bufferSize = 64, int maxEventBytes = SseScanner.DefaultMaxEventBytes)
+    private static Result Run(bool clientWantsUsage, IEnumerable<byte[]> chunks, int bufferSize = 64, int maxEventBytes = SseScanner.DefaultMaxEventBytes,
+        SseDialect dialect = SseDialect.OpenAiChat)
     {
-        var scanner = new SseScanner(clientWantsUsage, bufferSize, maxEventBytes);
+        var scanner = new SseScanner(clientWantsUsage, bufferSize, maxEventBytes, dialect);
         var forwarded = new MemoryStream();
         foreach (var chunk in chunks.Append([]))
         {

@@ -19,6 +19,7 @@ internal static class Methods
     public static readonly Method<RevokeKeyRequest, RevokeKeyResponse> RevokeKey = new(AuthService, "RevokeKey");
     public static readonly Method<AdmitRequest, AdmitResponse> Admit = new(QuotaService, "Admit");
     public static readonly Method<ResolveRequest, ResolveResponse> Resolve = new(RoutingService, "Resolve");
+    public static readonly Method<ListModelsRequest, ListModelsResponse> ListModels = new(RoutingService, "ListModels");
     public static readonly Method<GetUsageRequest, UsageSummary> GetUsage = new(MeteringService, "GetUsage");
 }
 
@@ -38,6 +39,9 @@ internal sealed class GrpcRouteResolver(GrpcDependencyClients clients) : IRouteR
 {
     public ValueTask<ResolveResponse> ResolveAsync(string model, CancellationToken ct) =>
         clients.CallAsync(clients.Routing, DependencyNames.Routing, Methods.Resolve, new ResolveRequest { Model = model }, ct);
+
+    public ValueTask<ListModelsResponse> ListModelsAsync(CancellationToken ct) =>
+        clients.CallAsync(clients.Routing, DependencyNames.Routing, Methods.ListModels, new ListModelsRequest(), ct);
 }
 
 internal sealed class GrpcKeyAdmin(GrpcDependencyClients clients) : IKeyAdmin

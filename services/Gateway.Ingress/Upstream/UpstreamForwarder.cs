@@ -8,6 +8,7 @@ using Gateway.Ingress.Buffers;
 using Gateway.Ingress.Chat;
 using Gateway.Ingress.Errors;
 using Gateway.Ingress.Streaming;
+using Gateway.Ingress.Surfaces;
 using Gateway.Ingress.Telemetry;
 using Gateway.Routing.V1;
 using Route = Gateway.Routing.V1.Route;
@@ -28,19 +29,21 @@ internal enum ForwardResult : byte
 }
 
 /// <summary>
-/// Calls an OpenAI chat-completions upstream and relays its answer: the rewritten body goes to
-/// <c>{base_url}/chat/completions</c> with the provider's key; a non-streaming answer is validated and relayed
+/// Calls an upstream that speaks the client's own wire and relays its answer: the rewritten body goes to
+/// <c>{base_url}{surface path}</c> (<c>/chat/completions</c>, <c>/embeddings</c>, <c>/messages</c>,
+/// <c>/messages/count_tokens</c>) with the provider's key; a non-streaming answer is validated and relayed
 /// whole, a stream is relayed event by event as it arrives (see <see cref="SseScanner"/>). Failures before the
 /// first byte become a proper error status; after it, an SSE error event and an aborted connection, so a cut
 /// stream never looks complete.
 /// </summary>
-internal sealed class OpenAiChatForwarder(
+internal sealed class UpstreamForwarder(
     UpstreamHttp http,
     IOptions<IngressOptions> options,
-    ILogger<OpenAiChatForwarder> logger)
+    ILogger<UpstreamForwarder> logger)
 {
     private const int MaxErrorBodyBytes = 1024 * 1024;
     private const string SimHeaderPrefix = "x-sim-";
+    private const string DefaultAnthropicVersion = "2023-06-01";
     private static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(200);
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
@@ -49,7 +52,7 @@ internal sealed class OpenAiChatForwarder(
 
     public async Task<ForwardResult> ForwardAsync(HttpContext context, ChatExchange exchange, Route route, bool moreCandidates)
     {
-        var uri = http.ChatCompletionsUri(route.Provider.BaseUrl);
+        var uri = http.UpstreamUri(route.Provider.BaseUrl, exchange.Kind);
         if (uri is null)
         {
             if (moreCandidates)
@@ -78,7 +81,8 @@ internal sealed class OpenAiChatForwarder(
         Activity? activity, bool moreCandidates)
     {
         using var body = new PooledBufferWriter(ChatRequestRewriter.EstimateSize(exchange.Body!.WrittenCount, route.UpstreamModel));
-        ChatRequestRewriter.Rewrite(exchange.Body.WrittenSpan, exchange.Request, route.UpstreamModel, body);
+        ChatRequestRewriter.Rewrite(exchange.Body.WrittenSpan, exchange.Request, route.UpstreamModel, body,
+            forceIncludeUsage: exchange.Kind == ApiSurface.OpenAiChat);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
@@ -86,7 +90,7 @@ internal sealed class OpenAiChatForwarder(
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
-        PrepareHeaders(context.Request, request, route, exchange.Request.Stream);
+        PrepareHeaders(context.Request, request, route, exchange.Request.Stream, exchange.Kind.SameWire() == WireKind.AnthropicMessages);
 
         // One source per attempt: the client's abort, plus an idle timer re-armed around every upstream wait.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -147,11 +151,28 @@ internal sealed class OpenAiChatForwarder(
         public CancellationToken RequestAborted => Context.RequestAborted;
     }
 
-    private static void PrepareHeaders(HttpRequest client, HttpRequestMessage request, Route route, bool stream)
+    private static void PrepareHeaders(HttpRequest client, HttpRequestMessage request, Route route, bool stream, bool anthropic)
     {
-        // Nothing from the client is forwarded except content-type and the simulator's x-sim-* controls;
-        // in particular never its key.
-        if (!string.IsNullOrEmpty(route.Provider.ApiKey))
+        // Nothing from the client is forwarded except content-type, the simulator's x-sim-* controls and (Anthropic)
+        // anthropic-version and anthropic-beta; in particular never its key.
+        if (anthropic)
+        {
+            if (!string.IsNullOrEmpty(route.Provider.ApiKey))
+            {
+                request.Headers.TryAddWithoutValidation("x-api-key", route.Provider.ApiKey);
+            }
+
+            var version = client.Headers["anthropic-version"];
+            request.Headers.TryAddWithoutValidation("anthropic-version", version.Count == 1 && !string.IsNullOrWhiteSpace(version[0])
+                ? version[0]
+                : DefaultAnthropicVersion);
+            var beta = client.Headers["anthropic-beta"];
+            if (beta.Count > 0)
+            {
+                request.Headers.TryAddWithoutValidation("anthropic-beta", (IEnumerable<string?>)beta);
+            }
+        }
+        else if (!string.IsNullOrEmpty(route.Provider.ApiKey))
         {
             request.Headers.TryAddWithoutValidation("Authorization", string.Concat("Bearer ", route.Provider.ApiKey));
         }
@@ -191,7 +212,7 @@ internal sealed class OpenAiChatForwarder(
             error = ApiErrors.UpstreamRejectedCredentials(status);
             retryable = true;
         }
-        else if (read == BodyRead.Complete && OpenAiJson.IsErrorEnvelope(body.WrittenSpan))
+        else if (read == BodyRead.Complete && IsErrorEnvelope(exchange, body.WrittenSpan))
         {
             if (retryable && attempt.MoreCandidates)
             {
@@ -241,7 +262,10 @@ internal sealed class OpenAiChatForwarder(
         }
 
         var usage = default(Usage.UsageCounts);
-        if (!OpenAiJson.TryReadCompletion(body.WrittenSpan, ref usage, out var usageSeen, out var model, out var contentBytes))
+        var valid = exchange.Kind.SameWire() == WireKind.AnthropicMessages
+            ? AnthropicJson.TryReadMessage(body.WrittenSpan, ref usage, out var usageSeen, out var model, out var contentBytes)
+            : OpenAiJson.TryReadCompletion(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+        if (!valid)
         {
             return await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamInvalidResponse(), "body is not a JSON object", retryable: true)
                 .ConfigureAwait(false);
@@ -338,7 +362,7 @@ internal sealed class OpenAiChatForwarder(
                 .ConfigureAwait(false);
         }
 
-        using var scanner = new SseScanner(exchange.Request.ClientIncludeUsage);
+        using var scanner = new SseScanner(exchange.Request.ClientIncludeUsage, dialect: exchange.Kind.Dialect());
         var writer = attempt.Context.Response.BodyWriter;
         var timeout = attempt.Timeout;
         var started = false;
@@ -451,14 +475,14 @@ internal sealed class OpenAiChatForwarder(
         var (error, reason) = end switch
         {
             StreamEnd.IdleTimeout => (ApiErrors.UpstreamTimeout(), "idle timeout"),
-            StreamEnd.Garbage => (ApiErrors.UpstreamInvalidResponse(), "not an OpenAI event stream"),
+            StreamEnd.Garbage => (ApiErrors.UpstreamInvalidResponse(), "not an event stream of the expected wire"),
             StreamEnd.ErrorEvent => (ApiErrors.UpstreamError(200), "error event"),
-            _ => (ApiErrors.UpstreamStreamInterrupted(), "ended without [DONE]"),
+            _ => (ApiErrors.UpstreamStreamInterrupted(), "ended before its end event ([DONE] / message_stop)"),
         };
 
         if (!started)
         {
-            if (end == StreamEnd.ErrorEvent && scanner.ErrorPayload is { } payload && OpenAiJson.IsErrorEnvelope(payload))
+            if (end == StreamEnd.ErrorEvent && scanner.ErrorPayload is { } payload && IsErrorEnvelope(exchange, payload))
             {
                 // The upstream's first event was an error: answer it as an error response with the provider's words.
                 if (attempt.MoreCandidates)
@@ -487,7 +511,7 @@ internal sealed class OpenAiChatForwarder(
         {
             if (!scanner.SawErrorEvent)
             {
-                await writer.WriteAsync(ErrorResponses.SseErrorEvent(error), attempt.RequestAborted).ConfigureAwait(false);
+                await writer.WriteAsync(ErrorResponses.SseErrorEvent(error, exchange.ErrorFormat), attempt.RequestAborted).ConfigureAwait(false);
             }
 
             // Kestrel drops output it has not yet handed to the socket when a connection is aborted, and a flush
@@ -583,18 +607,23 @@ internal sealed class OpenAiChatForwarder(
     private static async ValueTask FailAsync(HttpContext context, ChatExchange exchange, ApiError error)
     {
         exchange.HttpStatus = error.Status;
-        await ErrorResponses.TryWriteAsync(context.Response, error, context.RequestAborted).ConfigureAwait(false);
+        await ErrorResponses.TryWriteAsync(context.Response, error, exchange.ErrorFormat, context.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>Whether an upstream error body is a well-formed envelope of the wire the surface speaks.</summary>
+    private static bool IsErrorEnvelope(ChatExchange exchange, ReadOnlySpan<byte> body) =>
+        exchange.Kind.SameWire() == WireKind.AnthropicMessages ? AnthropicJson.IsErrorEnvelope(body) : OpenAiJson.IsErrorEnvelope(body);
 
     private static Activity? StartActivity(ChatExchange exchange, Route route, Uri uri)
     {
-        var activity = IngressTelemetry.ActivitySource.StartActivity($"chat {route.UpstreamModel}", ActivityKind.Client);
+        var operation = exchange.Kind.Operation();
+        var activity = IngressTelemetry.ActivitySource.StartActivity($"{operation} {route.UpstreamModel}", ActivityKind.Client);
         if (activity is null)
         {
             return null;
         }
 
-        activity.SetTag("gen_ai.operation.name", "chat");
+        activity.SetTag("gen_ai.operation.name", operation);
         activity.SetTag("gen_ai.system", route.Provider.Id);
         activity.SetTag("gen_ai.provider.name", route.Provider.Id);
         activity.SetTag("gen_ai.request.model", route.UpstreamModel);

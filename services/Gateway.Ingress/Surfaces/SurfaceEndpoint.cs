@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Gateway.Auth.V1;
 using Gateway.Contracts;
+using Gateway.Ingress.Chat;
 using Gateway.Ingress.Dependencies;
 using Gateway.Ingress.Errors;
 using Gateway.Ingress.Telemetry;
@@ -12,32 +13,41 @@ using Route = Gateway.Routing.V1.Route;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace Gateway.Ingress.Chat;
+namespace Gateway.Ingress.Surfaces;
 
 /// <summary>
-/// <c>POST /v1/chat/completions</c> (and <c>/openai/v1/chat/completions</c>): key present → body read (413) and
-/// parsed (400) → key verified (401) → model allowed for the key (403) → quota admitted (429) → route resolved
-/// (404) → upstream called and relayed. Every error is an OpenAI envelope; every request that reached an upstream
-/// ends with exactly one usage event.
+/// The one request pipeline of every relayed surface (<see cref="ApiSurface"/>): chat completions, embeddings,
+/// Anthropic messages and count_tokens. Key present → body read (413) and parsed (400) → key verified (401) → model
+/// allowed for the key (403) → quota admitted (429) → route resolved (404) → the route's wire must be the surface's
+/// own (else 400: translation is not available yet) → upstream called and relayed. Errors are rendered in the
+/// surface's envelope; every metered request that reached an upstream ends with exactly one usage event.
 /// </summary>
-internal sealed class ChatCompletionsEndpoint(
+internal sealed class SurfaceEndpoint(
     IKeyVerifier keys,
     IQuotaGate quota,
     IRouteResolver routes,
-    OpenAiChatForwarder forwarder,
+    UpstreamForwarder forwarder,
     IUsageSink usageSink,
     IngressTelemetry telemetry,
     IOptions<IngressOptions> options,
     TimeProvider time,
-    ILogger<ChatCompletionsEndpoint> logger)
+    ILogger<SurfaceEndpoint> logger)
 {
-    public const string Surface = "openai.chat";
+    public const string TokenEstimateHeader = "x-gateway-token-estimate";
 
     private readonly IngressOptions _options = options.Value;
 
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleChatAsync(HttpContext context) => HandleAsync(context, ApiSurface.OpenAiChat);
+
+    public Task HandleEmbeddingsAsync(HttpContext context) => HandleAsync(context, ApiSurface.OpenAiEmbeddings);
+
+    public Task HandleMessagesAsync(HttpContext context) => HandleAsync(context, ApiSurface.AnthropicMessages);
+
+    public Task HandleCountTokensAsync(HttpContext context) => HandleAsync(context, ApiSurface.AnthropicCountTokens);
+
+    private async Task HandleAsync(HttpContext context, ApiSurface surface)
     {
-        using var exchange = new ChatExchange(RequestIds.Assign(context), Surface, time.GetUtcNow());
+        using var exchange = new ChatExchange(RequestIds.Assign(context), surface, time.GetUtcNow());
         try
         {
             await HandleCoreAsync(context, exchange).ConfigureAwait(false);
@@ -52,7 +62,8 @@ internal sealed class ChatCompletionsEndpoint(
             Log.RequestFailed(logger, exchange.RequestId, ex);
             exchange.HttpStatus = StatusCodes.Status500InternalServerError;
             exchange.Outcome = UsageOutcome.Failed;
-            if (!await ErrorResponses.TryWriteAsync(context.Response, ApiErrors.Internal(), context.RequestAborted).ConfigureAwait(false))
+            if (!await ErrorResponses.TryWriteAsync(context.Response, ApiErrors.Internal(), exchange.ErrorFormat, context.RequestAborted)
+                    .ConfigureAwait(false))
             {
                 context.Abort();
             }
@@ -91,7 +102,7 @@ internal sealed class ChatCompletionsEndpoint(
         }
 
         exchange.Body = body;
-        if (!ChatRequestReader.TryRead(body!.WrittenSpan, out exchange.Request, out var parseError))
+        if (!ChatRequestReader.TryRead(body!.WrittenSpan, exchange.Kind.Shape(), out exchange.Request, out var parseError))
         {
             await FailAsync(context, exchange, parseError).ConfigureAwait(false);
             return;
@@ -110,7 +121,7 @@ internal sealed class ChatCompletionsEndpoint(
         {
             var candidate = candidates[i];
             var more = i < candidates.Count - 1;
-            if (candidate.Provider.Wire != WireKind.OpenaiChat)
+            if (candidate.Provider.Wire != exchange.Kind.SameWire())
             {
                 if (more)
                 {
@@ -118,7 +129,14 @@ internal sealed class ChatCompletionsEndpoint(
                 }
 
                 exchange.Route = candidate;
-                await FailAsync(context, exchange, ApiErrors.UnsupportedUpstreamWire(candidate.Model, candidate.Provider.Wire.ToString()))
+                if (exchange.Kind == ApiSurface.AnthropicCountTokens)
+                {
+                    await EstimateTokensAsync(context, exchange).ConfigureAwait(false);
+                    return;
+                }
+
+                await FailAsync(context, exchange,
+                    ApiErrors.TranslationNotAvailable(exchange.Request.Model, WireNames.Of(candidate.Provider.Wire), WireNames.Of(exchange.Kind.SameWire())))
                     .ConfigureAwait(false);
                 return;
             }
@@ -201,6 +219,28 @@ internal sealed class ChatCompletionsEndpoint(
         }
     }
 
+    /// <summary>count_tokens for a model whose upstream cannot count: ceil(body characters / 4), marked as an estimate.</summary>
+    private static async ValueTask EstimateTokensAsync(HttpContext context, ChatExchange exchange)
+    {
+        var chars = System.Text.Encoding.UTF8.GetCharCount(exchange.Body!.WrittenSpan);
+        var json = System.Text.Encoding.ASCII.GetBytes(
+            "{\"input_tokens\":" + ((chars + 3L) / 4).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}");
+        var response = context.Response;
+        exchange.HttpStatus = StatusCodes.Status200OK;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        response.Headers[TokenEstimateHeader] = "true";
+        response.ContentLength = json.Length;
+        try
+        {
+            await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client went away.
+        }
+    }
+
     private ValueTask<ResolveResponse> ResolveAsync(DependencyDeadline deadline, string model) =>
         deadline.CallAsync(DependencyNames.Routing, (routes, model), static (s, ct) => s.routes.ResolveAsync(s.model, ct));
 
@@ -210,7 +250,7 @@ internal sealed class ChatCompletionsEndpoint(
     private static async ValueTask FailAsync(HttpContext context, ChatExchange exchange, ApiError error)
     {
         exchange.HttpStatus = error.Status;
-        await ErrorResponses.TryWriteAsync(context.Response, error, context.RequestAborted).ConfigureAwait(false);
+        await ErrorResponses.TryWriteAsync(context.Response, error, exchange.ErrorFormat, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>The request is over: one usage event when an upstream was called, and the request metrics.</summary>
@@ -219,7 +259,7 @@ internal sealed class ChatCompletionsEndpoint(
         var status = exchange.HttpStatus != 0 ? exchange.HttpStatus : context.Response.StatusCode;
         var model = exchange.ModelTag;
         var provider = exchange.ProviderTag;
-        if (exchange.Attempted)
+        if (exchange.Attempted && exchange.Kind.Metered())
         {
             if (exchange.UsageEstimated)
             {
@@ -235,12 +275,12 @@ internal sealed class ChatCompletionsEndpoint(
             telemetry.RecordUsage(model, provider, exchange.Usage, exchange.CostUsd());
             if (exchange.FirstTokenTimestamp != 0)
             {
-                telemetry.RecordTimeToFirstToken(model, provider, Surface,
+                telemetry.RecordTimeToFirstToken(model, provider, exchange.Surface,
                     Stopwatch.GetElapsedTime(exchange.StartedTimestamp, exchange.FirstTokenTimestamp).TotalSeconds);
             }
         }
 
-        telemetry.RecordRequest(model, provider, Surface, status,
+        telemetry.RecordRequest(model, provider, exchange.Surface, status,
             Stopwatch.GetElapsedTime(exchange.StartedTimestamp).TotalSeconds);
     }
 }
