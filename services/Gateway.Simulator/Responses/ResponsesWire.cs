@@ -11,7 +11,7 @@ internal sealed record ResponsesItem(string Id, string? Text, ToolCall? Call);
 
 /// <summary>
 /// The OpenAI Responses wire (<c>POST /v1/responses</c>): <c>input</c> as a string or items (messages, function_call,
-/// function_call_output), <c>instructions</c>, function tools (namespace/custom/built-in tools accepted, never called),
+/// function_call_output, Codex's additional_tools), <c>instructions</c>, function tools (namespace/custom/built-in tools accepted, never called),
 /// <c>tool_choice</c>, <c>max_output_tokens</c>, <c>reasoning.effort</c>, <c>text.format</c>. Keys, headers and the
 /// error envelope are OpenAI's.
 /// </summary>
@@ -158,6 +158,15 @@ internal sealed class ResponsesWire(OpenAiWire openAi, TimeProvider time) : IWir
                         digest.BeginMessage("assistant");
                         digest.AddText(MessageContent.TryGetString(item, "arguments"u8, out var arguments) ? arguments
                             : MessageContent.TryGetString(item, "input"u8, out var customInput) ? customInput : string.Empty);
+                        break;
+                    case "additional_tools":
+                        // Codex (for models it knows) declares its tools inside the input instead of in `tools`.
+                        if (item.TryGetProperty("tools"u8, out var moreTools)
+                            && ToolParsing.ReadResponsesTools(moreTools, tools) is { } badMoreTool)
+                        {
+                            return ParseResult.Invalid($"Invalid value for 'input[{index}].{badMoreTool}'.", $"input[{index}].{badMoreTool}");
+                        }
+
                         break;
                     case "function_call_output":
                     case "custom_tool_call_output":

@@ -11,7 +11,7 @@ namespace Gateway.Simulator.Tools;
 /// of them are written, required ones included), <c>required</c> names without a property schema (written as strings),
 /// <c>items</c>/<c>minItems</c>/<c>maxItems</c>, strings with <c>minLength</c>/<c>maxLength</c> and the common
 /// <c>format</c>s, numbers and integers within <c>minimum</c>/<c>maximum</c> (exclusive bounds too, integer
-/// <c>multipleOf</c>), booleans, null, <c>anyOf</c>/<c>oneOf</c> (the first alternative), <c>allOf</c> (the first
+/// <c>multipleOf</c>; numbers are whole when the range holds a whole number), booleans, null, <c>anyOf</c>/<c>oneOf</c> (the first alternative), <c>allOf</c> (the first
 /// member), local <c>$ref</c>s (<c>#/$defs/…</c>, <c>#/definitions/…</c>). Not honoured: <c>pattern</c>,
 /// <c>uniqueItems</c> beyond one item, <c>not</c>, <c>if/then/else</c>, <c>dependentRequired</c>.
 /// </summary>
@@ -208,6 +208,13 @@ internal static class SchemaInstance
 
     private static double Number(JsonElement schema, ref ulong state)
     {
+        // Whole numbers where the range holds one: what models produce, and what clients that declare "number" but
+        // parse an integer (Codex's max_output_tokens, yield_time_ms) accept. Fractions only for ranges like (0, 1).
+        if (HasIntegerIn(schema))
+        {
+            return Integer(schema, ref state);
+        }
+
         var low = ReadDouble(schema, "minimum"u8) ?? double.NegativeInfinity;
         var high = ReadDouble(schema, "maximum"u8) ?? double.PositiveInfinity;
         var exclusiveLow = ReadDouble(schema, "exclusiveMinimum"u8);
@@ -243,6 +250,34 @@ internal static class SchemaInstance
         }
 
         return Math.Round(value, 3) is var rounded && rounded > low && rounded < high ? rounded : value;
+    }
+
+    private static bool HasIntegerIn(JsonElement schema)
+    {
+        var low = double.NegativeInfinity;
+        var high = double.PositiveInfinity;
+        if (ReadDouble(schema, "minimum"u8) is { } min)
+        {
+            low = Math.Ceiling(min);
+        }
+
+        if (ReadDouble(schema, "exclusiveMinimum"u8) is { } exclusiveMin)
+        {
+            low = Math.Max(low, Math.Floor(exclusiveMin) + 1);
+        }
+
+        if (ReadDouble(schema, "maximum"u8) is { } max)
+        {
+            high = Math.Floor(max);
+        }
+
+        if (ReadDouble(schema, "exclusiveMaximum"u8) is { } exclusiveMax)
+        {
+            high = Math.Min(high, Math.Ceiling(exclusiveMax) - 1);
+        }
+
+        // multipleOf with a fraction is left to the fractional path only when no whole number fits at all.
+        return low <= high && !(ReadDouble(schema, "multipleOf"u8) is { } multiple && multiple != Math.Floor(multiple));
     }
 
     private static string Text(JsonElement schema, ref ulong state)

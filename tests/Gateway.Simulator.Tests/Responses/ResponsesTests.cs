@@ -127,6 +127,33 @@ public sealed class ResponsesTests(SimulatorHost host) : IClassFixture<Simulator
     }
 
     [Fact]
+    public async Task Create_AdditionalToolsItem_ToolsOfferedAndCalled()
+    {
+        var body = new JsonObject
+        {
+            ["model"] = "gpt-5",
+            ["input"] = new JsonArray(
+                new JsonObject
+                {
+                    ["type"] = "additional_tools",
+                    ["role"] = "developer",
+                    ["tools"] = new JsonArray(
+                        new JsonObject { ["type"] = "custom", ["name"] = "exec" },
+                        new JsonObject { ["type"] = "function", ["name"] = "weather", ["parameters"] = Schemas.Node(Schemas.Weather) }),
+                },
+                new JsonObject { ["role"] = "user", ["content"] = new JsonArray(new JsonObject { ["type"] = "input_text", ["text"] = "use a tool" }) }),
+        };
+
+        using var json = await PostJsonAsync(body);
+
+        var call = Assert.Single(json.RootElement.GetProperty("output").EnumerateArray());
+        Assert.Equal("function_call", call.GetProperty("type").GetString());
+        Assert.Equal("weather", call.GetProperty("name").GetString());
+        Assert.Equal("completed", call.GetProperty("status").GetString());
+        SchemaValidator.AssertValid(Schemas.Weather, call.GetProperty("arguments").GetString()!);
+    }
+
+    [Fact]
     public async Task Create_FunctionCallOutputLast_AnswersWithText()
     {
         var body = new JsonObject

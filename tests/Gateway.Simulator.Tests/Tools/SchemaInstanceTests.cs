@@ -36,6 +36,20 @@ public sealed class SchemaInstanceTests
     }
 
     [Fact]
+    public void Generate_NumberWithRoomForAWholeNumber_IsWhole()
+    {
+        using var document = JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"number"},"m":{"type":"number","minimum":0.5,"maximum":3.5}}}""");
+
+        for (var seed = 0UL; seed < 20; seed++)
+        {
+            using var instance = JsonDocument.Parse(SchemaInstance.Generate(document.RootElement, seed));
+
+            Assert.True(instance.RootElement.GetProperty("n").TryGetInt64(out _));
+            Assert.True(instance.RootElement.GetProperty("m").TryGetInt64(out var m) && m is >= 1 and <= 3);
+        }
+    }
+
+    [Fact]
     public void Generate_SameSeed_SameInstance()
     {
         using var document = JsonDocument.Parse(Schemas.Rich);
