@@ -10,7 +10,8 @@ internal sealed record BenchmarkOptions(
     public int LatencyPerRound => Quick ? 50 : 250;
     public int StreamRounds => Quick ? 2 : 4;
     public int StreamsPerRound => Quick ? 10 : 40;
-    public int WrkSeconds => Quick ? 3 : 8;
+    public int WrkSeconds => Quick ? 3 : 6;
+    public int WrkRounds => Quick ? 1 : 2;
     public int IdleStreamCount => Quick ? 200 : 5000;
     public IReadOnlyList<int> Connections { get; } = [16, 64];
 

@@ -89,6 +89,7 @@ internal sealed class Harness(BenchmarkOptions options)
                 }
             }
 
+            _notes.Add($"Method: latency {options.LatencyRounds} rounds × {options.LatencyPerRound} sequential requests per target; throughput `wrk -t2 -c16` and `-c64`, {options.WrkRounds} round(s) × {options.WrkSeconds} s per target, summed (wrk p50 averaged over rounds, p99 the worst round, in results.json); streams {options.StreamRounds} rounds × {options.StreamsPerRound} per target; the target order rotates every round. CPU from /proc in 10 ms ticks.");
             var results = await MeasureAsync(targets, simulatorProcess, work, cancellationToken).ConfigureAwait(false);
             var runInfo = new RunInfo(
                 started,
@@ -185,37 +186,57 @@ internal sealed class Harness(BenchmarkOptions options)
                 Log($"  {r.Target,-8} p50 {r.LatencyMs.P50:F3} ms  p99 {r.LatencyMs.P99:F3} ms  ({r.LatencyMs.Count} ok, {r.LatencyMs.Errors} errors)");
             }
 
-            // Throughput with wrk, CPU from /proc around each run.
-            Log($"throughput: wrk -t2, {options.WrkSeconds} s per run");
-            var throughput = new List<ThroughputResult>();
+            // Throughput with wrk, CPU from /proc around each run. Each (target, connections) pair runs in several
+            // rounds, the target order rotating, and the rounds are summed: noise spreads over every target alike.
+            Log($"throughput: wrk -t2, {options.WrkRounds} rounds of {options.WrkSeconds} s per target and connection count");
+            var runs = new List<(Target Target, int Connections, WrkSummary Summary, Dictionary<string, double> Cpu, Dictionary<string, double> Rss)>();
             var runIndex = 0;
+            for (var round = 0; round < options.WrkRounds; round++)
+            {
+                foreach (var connections in options.Connections)
+                {
+                    foreach (var target in Rotate(targets, runIndex++))
+                    {
+                        var measured = target.Processes.Where(p => p.Name != "simulator").Append(simulator).ToList();
+                        var before = ProcStats.Snapshot(measured);
+                        var summary = await phases.WrkAsync(target, Requests.Plain, connections, options.WrkSeconds, cancellationToken).ConfigureAwait(false);
+                        var cpu = ProcStats.Delta(before, ProcStats.Snapshot(measured));
+                        var rss = measured.ToDictionary(p => p.Name, p => Math.Round(ProcStats.RssMiB(p.Pids()), 1), StringComparer.Ordinal);
+                        if (summary is not null)
+                        {
+                            runs.Add((target, connections, summary, cpu, rss));
+                            var perRequest = target.Processes.Sum(p => cpu[p.Name]) / Math.Max(1, summary.Requests);
+                            Log($"  {target.Name,-8} c{connections,-3} {summary.Requests / (summary.DurationUs / 1e6),8:F0} RPS  non-2xx {summary.Non2xx}  CPU {perRequest:F0} µs/req");
+                        }
+                    }
+                }
+            }
+
+            var throughput = new List<ThroughputResult>();
             foreach (var connections in options.Connections)
             {
-                foreach (var target in Rotate(targets, runIndex++))
+                foreach (var target in targets)
                 {
-                    var measured = target.Processes.Where(p => p.Name != "simulator").Append(simulator).ToList();
-                    var before = ProcStats.Snapshot(measured);
-                    var summary = await phases.WrkAsync(target, Requests.Plain, connections, options.WrkSeconds, cancellationToken).ConfigureAwait(false);
-                    var cpu = ProcStats.Delta(before, ProcStats.Snapshot(measured));
-                    var rss = measured.ToDictionary(p => p.Name, p => Math.Round(ProcStats.RssMiB(p.Pids()), 1), StringComparer.Ordinal);
-                    if (summary is null)
+                    var mine = runs.Where(r => r.Target == target && r.Connections == connections).ToList();
+                    if (mine.Count == 0)
                     {
                         continue;
                     }
 
-                    var seconds = summary.DurationUs / 1e6;
-                    var requests = Math.Max(1, summary.Requests);
-                    var targetCpu = target.Processes.Sum(p => cpu[p.Name]);
-                    var result = new ThroughputResult(
-                        target.Name, connections, Math.Round(seconds, 2), summary.Requests, Math.Round(summary.Requests / seconds, 0),
-                        summary.Non2xx, summary.ConnectErrors + summary.ReadErrors + summary.WriteErrors + summary.Timeouts,
-                        summary.P50Us / 1000.0, summary.P99Us / 1000.0,
-                        cpu.ToDictionary(p => p.Key, p => Math.Round(p.Value), StringComparer.Ordinal),
-                        Math.Round(targetCpu / requests, 1),
-                        Math.Round(cpu["simulator"] / requests, 1),
-                        rss);
-                    throughput.Add(result);
-                    Log($"  {target.Name,-8} c{connections,-3} {result.RequestsPerSecond,8:F0} RPS  non-2xx {result.Non2xx}  errors {result.SocketErrors}  CPU {result.TargetCpuMicrosecondsPerRequest:F0} µs/req (upstream {result.UpstreamCpuMicrosecondsPerRequest:F0})");
+                    var requests = mine.Sum(r => r.Summary.Requests);
+                    var seconds = mine.Sum(r => r.Summary.DurationUs) / 1e6;
+                    var cpu = mine.SelectMany(r => r.Cpu).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => Math.Round(g.Sum(p => p.Value)), StringComparer.Ordinal);
+                    var perRequest = Math.Max(1, requests);
+                    throughput.Add(new ThroughputResult(
+                        target.Name, connections, Math.Round(seconds, 2), requests, Math.Round(requests / seconds, 0),
+                        mine.Sum(r => r.Summary.Non2xx),
+                        mine.Sum(r => r.Summary.ConnectErrors + r.Summary.ReadErrors + r.Summary.WriteErrors + r.Summary.Timeouts),
+                        mine.Average(r => r.Summary.P50Us) / 1000.0,
+                        mine.Max(r => r.Summary.P99Us) / 1000.0,
+                        cpu,
+                        Math.Round(target.Processes.Sum(p => cpu[p.Name]) / perRequest, 1),
+                        Math.Round(cpu["simulator"] / perRequest, 1),
+                        mine[^1].Rss));
                 }
             }
 
