@@ -15,7 +15,19 @@ internal sealed class Forwarder(HttpMessageInvoker client, Uri upstream)
 
     private readonly string _upstreamRoot = upstream.GetLeftPart(UriPartial.Authority);
 
-    public async Task ForwardAsync(HttpContext context)
+    /// <summary>The whole pipeline (no routing): <c>GET /health/ready</c> answers here, everything else is forwarded.</summary>
+    public Task HandleAsync(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Path == "/health/ready")
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        }
+
+        return ForwardAsync(context);
+    }
+
+    private async Task ForwardAsync(HttpContext context)
     {
         var cancellationToken = context.RequestAborted;
         var request = context.Request;

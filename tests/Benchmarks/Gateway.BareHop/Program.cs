@@ -8,6 +8,5 @@ builder.Logging.ClearProviders();
 builder.Services.AddBareHop(builder.Configuration);
 
 var app = builder.Build();
-app.MapGet("/health/ready", () => Results.Ok());
-app.Run(app.Services.GetRequiredService<Forwarder>().ForwardAsync);
+app.Run(app.Services.GetRequiredService<Forwarder>().HandleAsync);
 app.Run();
