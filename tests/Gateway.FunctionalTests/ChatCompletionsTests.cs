@@ -133,6 +133,16 @@ public sealed class ChatCompletionsTests(GatewayStackFixture stack)
         Assert.True(usage.GetProperty("costUsd").GetDecimal() > 0m, "sim-gpt has a price, so usage has a cost");
     }
 
+    [Fact]
+    public async Task CreateKey_RpmLimitOutOfRange_Returns400NotA500()
+    {
+        var ex = await Assert.ThrowsAsync<Gateway.AppHost.GatewayAdminException>(
+            () => stack.Admin.CreateKeyAsync("tests", "too-fast", rpmLimit: 2_000_000));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, ex.StatusCode);
+        Assert.Contains("rpm", ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static JsonDocument ParseError(ClientResultException ex)
     {
         var body = ex.GetRawResponse()?.Content.ToString();

@@ -115,6 +115,11 @@ internal static class AdminApi
             Log.AdminDependencyUnavailable(logger, ex.Dependency, ex);
             return Error(ApiErrors.DependencyUnavailable(ex.Dependency));
         }
+        catch (DependencyRejectedException ex)
+        {
+            // Auth validates what it stores (tenant id, name, rpm limit range) and says what is wrong.
+            return Error(ApiErrors.BadRequest(ex.Message));
+        }
 
         if (created.Key is null || string.IsNullOrEmpty(created.ApiKey))
         {

@@ -12,6 +12,16 @@ public sealed class DependencyUnavailableException(string dependency, Exception?
     public string Dependency { get; } = dependency;
 }
 
+/// <summary>
+/// A dependency refused a request as invalid (gRPC INVALID_ARGUMENT), e.g. Auth rejecting an rpm limit out of range.
+/// <see cref="Exception.Message"/> is the dependency's own explanation, safe to show to the admin who sent it.
+/// </summary>
+public sealed class DependencyRejectedException(string dependency, string message, Exception? inner)
+    : Exception(message, inner)
+{
+    public string Dependency { get; } = dependency;
+}
+
 /// <summary>The names the Ingress uses for its dependencies (in errors, logs and metrics).</summary>
 public static class DependencyNames
 {

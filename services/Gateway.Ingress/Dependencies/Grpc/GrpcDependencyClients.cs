@@ -30,7 +30,8 @@ internal sealed class GrpcDependencyClients : IDisposable
 
     /// <summary>
     /// Calls a unary method with a deadline the server enforces too, and maps transport failures: UNAVAILABLE and
-    /// DEADLINE_EXCEEDED become <see cref="DependencyUnavailableException"/> (a 503 for the client).
+    /// DEADLINE_EXCEEDED become <see cref="DependencyUnavailableException"/> (a 503 for the client); INVALID_ARGUMENT becomes
+    /// <see cref="DependencyRejectedException"/> (a 400 where the caller's input reached the dependency, e.g. admin key creation).
     /// Any other status is a bug or a contract break between services and surfaces as is.
     /// </summary>
     public async ValueTask<TResponse> CallAsync<TRequest, TResponse>(
@@ -46,6 +47,10 @@ internal sealed class GrpcDependencyClients : IDisposable
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
             throw new DependencyUnavailableException(dependency, ex);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument)
+        {
+            throw new DependencyRejectedException(dependency, ex.Status.Detail, ex);
         }
     }
 
