@@ -17,8 +17,9 @@ namespace Gateway.Ingress.Surfaces;
 
 /// <summary>
 /// The one request pipeline of every relayed surface (<see cref="ApiSurface"/>): chat completions, embeddings,
-/// Anthropic messages and count_tokens. Key present → body read (413) and parsed (400) → key verified (401) → model
-/// allowed for the key (403) → quota admitted (429) → route resolved (404) → the route's wire must be the surface's
+/// Anthropic messages and count_tokens, responses, image generation. Key present → body read (413) and parsed (400) →
+/// key verified (401) → model allowed for the key (403) → quota admitted (429) → route resolved (404) → the model has
+/// the capabilities the request needs (400, <see cref="CapabilityCheck"/>) → the route's wire must be the surface's
 /// own (else 400: translation is not available yet) → upstream called and relayed. Errors are rendered in the
 /// surface's envelope; every metered request that reached an upstream ends with exactly one usage event.
 /// </summary>
@@ -44,6 +45,10 @@ internal sealed class SurfaceEndpoint(
     public Task HandleMessagesAsync(HttpContext context) => HandleAsync(context, ApiSurface.AnthropicMessages);
 
     public Task HandleCountTokensAsync(HttpContext context) => HandleAsync(context, ApiSurface.AnthropicCountTokens);
+
+    public Task HandleResponsesAsync(HttpContext context) => HandleAsync(context, ApiSurface.OpenAiResponses);
+
+    public Task HandleImagesAsync(HttpContext context) => HandleAsync(context, ApiSurface.OpenAiImages);
 
     private async Task HandleAsync(HttpContext context, ApiSurface surface)
     {
@@ -121,7 +126,20 @@ internal sealed class SurfaceEndpoint(
         {
             var candidate = candidates[i];
             var more = i < candidates.Count - 1;
-            if (candidate.Provider.Wire != exchange.Kind.SameWire())
+            if (CapabilityCheck.Check(exchange.Kind, candidate, exchange.Request.UsesTools, exchange.Request.ToolsParam,
+                    exchange.Request.UsesImages, exchange.Request.ImagesParam) is { } unsupported)
+            {
+                if (more)
+                {
+                    continue;
+                }
+
+                exchange.Route = candidate;
+                await FailAsync(context, exchange, unsupported).ConfigureAwait(false);
+                return;
+            }
+
+            if (!exchange.Kind.AcceptsWire(candidate.Provider.Wire))
             {
                 if (more)
                 {

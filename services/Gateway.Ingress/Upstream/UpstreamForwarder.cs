@@ -31,7 +31,7 @@ internal enum ForwardResult : byte
 /// <summary>
 /// Calls an upstream that speaks the client's own wire and relays its answer: the rewritten body goes to
 /// <c>{base_url}{surface path}</c> (<c>/chat/completions</c>, <c>/embeddings</c>, <c>/messages</c>,
-/// <c>/messages/count_tokens</c>) with the provider's key; a non-streaming answer is validated and relayed
+/// <c>/messages/count_tokens</c>, <c>/responses</c>, <c>/images/generations</c>) with the provider's key; a non-streaming answer is validated and relayed
 /// whole, a stream is relayed event by event as it arrives (see <see cref="SseScanner"/>). Failures before the
 /// first byte become a proper error status; after it, an SSE error event and an aborted connection, so a cut
 /// stream never looks complete.
@@ -262,9 +262,25 @@ internal sealed class UpstreamForwarder(
         }
 
         var usage = default(Usage.UsageCounts);
-        var valid = exchange.Kind.SameWire() == WireKind.AnthropicMessages
-            ? AnthropicJson.TryReadMessage(body.WrittenSpan, ref usage, out var usageSeen, out var model, out var contentBytes)
-            : OpenAiJson.TryReadCompletion(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+        bool valid, usageSeen;
+        string? model;
+        long contentBytes = 0;
+        switch (exchange.Kind)
+        {
+            case ApiSurface.AnthropicMessages or ApiSurface.AnthropicCountTokens:
+                valid = AnthropicJson.TryReadMessage(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+                break;
+            case ApiSurface.OpenAiResponses:
+                valid = ResponsesJson.TryReadResponseBody(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+                break;
+            case ApiSurface.OpenAiImages:
+                valid = ResponsesJson.TryReadImagesBody(body.WrittenSpan, ref usage, out usageSeen, out model);
+                break;
+            default:
+                valid = OpenAiJson.TryReadCompletion(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+                break;
+        }
+
         if (!valid)
         {
             return await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamInvalidResponse(), "body is not a JSON object", retryable: true)
@@ -466,7 +482,7 @@ internal sealed class UpstreamForwarder(
         {
             case StreamEnd.Completed:
                 exchange.HttpStatus = StatusCodes.Status200OK;
-                exchange.Outcome = UsageOutcome.Completed;
+                exchange.Outcome = scanner.TerminalFailed ? UsageOutcome.Failed : UsageOutcome.Completed;
                 return ForwardResult.Done;
             case StreamEnd.ClientGone:
                 return ClientGone(attempt);
@@ -496,6 +512,13 @@ internal sealed class UpstreamForwarder(
                 await ErrorResponses.WriteRawAsync(attempt.Context.Response, StatusCodes.Status502BadGateway, payload, attempt.RequestAborted)
                     .ConfigureAwait(false);
                 return ForwardResult.Done;
+            }
+
+            if (end == StreamEnd.ErrorEvent && exchange.Kind == ApiSurface.OpenAiResponses && scanner.ErrorPayload is { } responsesError
+                && ResponsesJson.TryReadErrorEvent(responsesError, out var code, out var message))
+            {
+                // A Responses error event has no envelope to relay: answer with the provider's code and words.
+                error = new ApiError(StatusCodes.Status502BadGateway, ErrorTypes.Api, code ?? "upstream_error", message);
             }
 
             return await FailBeforeFirstByteAsync(attempt, error, reason, retryable: true).ConfigureAwait(false);
