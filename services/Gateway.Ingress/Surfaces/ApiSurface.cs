@@ -89,6 +89,20 @@ internal static class ApiSurfaces
     public static bool Generates(this ApiSurface surface) =>
         surface is ApiSurface.OpenAiChat or ApiSurface.AnthropicMessages or ApiSurface.OpenAiResponses;
 
+    /// <summary>The translation library's wire of a generating surface (<see cref="Generates"/>).</summary>
+    public static Gateway.Translation.Wire ClientWire(this ApiSurface surface) => surface switch
+    {
+        ApiSurface.AnthropicMessages or ApiSurface.AnthropicCountTokens => Gateway.Translation.Wire.AnthropicMessages,
+        ApiSurface.OpenAiResponses => Gateway.Translation.Wire.OpenAiResponses,
+        _ => Gateway.Translation.Wire.OpenAiChat,
+    };
+
+    /// <summary>The request field holding the conversation (named by capability errors).</summary>
+    public static string HistoryField(this ApiSurface surface) => surface == ApiSurface.OpenAiResponses ? "input" : "messages";
+
+    /// <summary>The request field offering tools.</summary>
+    public static string ToolsField(this ApiSurface surface) => "tools";
+
     /// <summary>The <c>gen_ai.operation.name</c> of the upstream span.</summary>
     public static string Operation(this ApiSurface surface) => surface switch
     {

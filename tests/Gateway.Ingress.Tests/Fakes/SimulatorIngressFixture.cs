@@ -16,6 +16,7 @@ public sealed class SimulatorIngressFixture : IngressFixture
     public const string ResponsesModel = "sim-responses";
     public const string BasicModel = "sim-basic";                 // chat only: no tools, no vision
     public const string EmbeddingsOnlyModel = "sim-embed-only";   // embeddings only
+    public const string AnthropicEmbeddingsModel = "sim-anthropic-embed";   // anthropic wire, embeddings listed: no translation
     public const string ChatUpstreamModel = "sim-chat-upstream";
     public const string AnthropicUpstreamModel = "sim-anthropic-upstream";
     public const string ResponsesUpstreamModel = "sim-responses-upstream";
@@ -45,6 +46,8 @@ public sealed class SimulatorIngressFixture : IngressFixture
         Dependencies.AddRoute(AnthropicModel, Route(AnthropicModel, AnthropicUpstreamModel, "sim-anthropic", WireKind.AnthropicMessages, null));
         Dependencies.AddRoute(ResponsesModel, Route(ResponsesModel, ResponsesUpstreamModel, "sim-responses", WireKind.OpenaiResponses, all));
         Dependencies.AddRoute(BasicModel, Route(BasicModel, BasicModel, "sim-openai", WireKind.OpenaiChat, new Capabilities { Chat = true }));
+        Dependencies.AddRoute(AnthropicEmbeddingsModel, Route(AnthropicEmbeddingsModel, AnthropicEmbeddingsModel, "sim-anthropic",
+            WireKind.AnthropicMessages, new Capabilities { Chat = true, Embeddings = true }));
         Dependencies.AddRoute(EmbeddingsOnlyModel,
             Route(EmbeddingsOnlyModel, EmbeddingsOnlyModel, "sim-openai", WireKind.OpenaiChat, new Capabilities { Embeddings = true }));
     }
