@@ -10,7 +10,9 @@ internal sealed class InvalidRequestException(string param, string message, stri
 
     public string Code { get; } = code;
 
-    public TranslationError ToError() => new(400, "invalid_request_error", Code, Message, Param);
+    /// <summary>The error; its message names the field too, for envelopes without a <c>param</c> (Anthropic's).</summary>
+    public TranslationError ToError() => new(400, "invalid_request_error", Code,
+        Message.Contains($"'{Param}'", StringComparison.Ordinal) ? Message : $"{Message} (at '{Param}')", Param);
 }
 
 /// <summary>Typed reads of request fields that fail with the field's JSON path.</summary>
