@@ -491,4 +491,39 @@ public sealed class RequestMappingTests
 
         Assert.Contains("héllo <b> & 日本", System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), StringComparison.Ordinal);
     }
+    [Fact]
+    public void Write_SystemBetweenToolCallAndResultToChat_WrittenAfterTheToolMessages()
+    {
+        var request = Parse(Wire.AnthropicMessages, """
+            {"model":"m","max_tokens":100,"messages":[{"role":"user","content":"q"},
+              {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},
+              {"role":"system","content":"Reminder."},
+              {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"r"}]}]}
+            """);
+
+        var chat = Write(request, Wire.OpenAiChat).GetProperty("messages");
+        var anthropic = Write(request, Wire.AnthropicMessages).GetProperty("messages");
+
+        Assert.Equal(["user", "assistant", "tool", "system"], chat.EnumerateArray().Select(m => m.GetProperty("role").GetString()!));
+        Assert.Equal("Reminder.", chat[3].GetProperty("content").GetString());
+        Assert.Equal(["tool_result", "text"], anthropic[2].GetProperty("content").EnumerateArray().Select(b => b.GetProperty("type").GetString()!));
+        Assert.Equal("System: Reminder.", anthropic[2].GetProperty("content")[1].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public void Write_OpenAiEncryptedReasoningTowardAnthropic_Dropped()
+    {
+        var request = Parse(Wire.OpenAiResponses, """
+            {"model":"m","reasoning":{"effort":"high"},"input":[{"role":"user","content":"q"},
+              {"type":"reasoning","summary":[{"type":"summary_text","text":"thought"}],"encrypted_content":"gAAAAABoOpenAiFernet"},
+              {"type":"message","role":"assistant","content":[{"type":"output_text","text":"a"}]},
+              {"role":"user","content":"again"}]}
+            """);
+
+        var body = Write(request, Wire.AnthropicMessages);
+
+        Assert.DoesNotContain("gAAAAABoOpenAiFernet", body.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("text", body.GetProperty("messages")[1].GetProperty("content")[0].GetProperty("type").GetString());
+        Assert.Equal(8191, body.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
+    }
 }

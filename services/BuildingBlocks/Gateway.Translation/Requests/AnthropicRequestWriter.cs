@@ -122,7 +122,7 @@ internal static class AnthropicRequestWriter
             if (message.Role == MessageRole.Assistant)
             {
                 var callsTools = message.Parts.Exists(static p => p is ToolCallPart);
-                var thinks = message.Parts.Exists(static p => p is ThinkingPart { Signature.Length: > 0 } or RedactedThinkingPart);
+                var thinks = message.Parts.Exists(static p => p is ThinkingPart t && IsAnthropicSignature(t.Signature) || p is RedactedThinkingPart);
                 return callsTools && !thinks;
             }
         }
@@ -187,7 +187,7 @@ internal static class AnthropicRequestWriter
 
             foreach (var part in message.Parts)
             {
-                if (part is TextPart { Text.Length: 0 } || part is ThinkingPart { Signature: null or { Length: 0 } })
+                if (part is TextPart { Text.Length: 0 } || part is ThinkingPart thinking && !IsAnthropicSignature(thinking.Signature))
                 {
                     continue;
                 }
@@ -226,6 +226,11 @@ internal static class AnthropicRequestWriter
 
         writer.WriteEndArray();
     }
+
+    /// <summary>A thinking signature Anthropic can verify. A reasoning item OpenAI itself produced (a Codex history
+    /// that started on an OpenAI route) carries a Fernet token, always starting "gAAAAA": not a signature, dropped.</summary>
+    private static bool IsAnthropicSignature(string? signature) =>
+        signature is { Length: > 0 } && !signature.StartsWith("gAAAAA", StringComparison.Ordinal);
 
     private static void WriteBlock(Utf8JsonWriter writer, ContentPart part)
     {

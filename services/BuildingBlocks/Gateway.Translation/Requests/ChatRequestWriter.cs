@@ -25,10 +25,28 @@ internal static class ChatRequestWriter
             WriteTextMessage(writer, "system", request.System);
         }
 
-        foreach (var message in request.Messages)
+        // Chat wants the tool messages right after the assistant's tool_calls: a system message between them (Claude
+        // Code's mid-conversation system turns) is written after the tool messages instead.
+        var messages = request.Messages;
+        List<CanonicalMessage>? deferred = null;
+        for (var i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
+            if (message.Role == MessageRole.System && i > 0 && IsInToolRun(messages, i))
+            {
+                (deferred ??= []).Add(message);
+                continue;
+            }
+
             WriteMessage(writer, message);
+            if (deferred is not null && message.Role == MessageRole.Tool && (i + 1 == messages.Count || messages[i + 1].Role != MessageRole.Tool))
+            {
+                deferred.ForEach(d => WriteMessage(writer, d));
+                deferred = null;
+            }
         }
+
+        deferred?.ForEach(d => WriteMessage(writer, d));
 
         writer.WriteEndArray();
         writer.WriteBoolean("stream"u8, true);
@@ -75,6 +93,25 @@ internal static class ChatRequestWriter
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>Message <paramref name="index"/> sits between an assistant turn with tool calls and its tool results.</summary>
+    private static bool IsInToolRun(List<CanonicalMessage> messages, int index)
+    {
+        var before = index - 1;
+        while (before >= 0 && messages[before].Role == MessageRole.System)
+        {
+            before--;
+        }
+
+        var after = index + 1;
+        while (after < messages.Count && messages[after].Role == MessageRole.System)
+        {
+            after++;
+        }
+
+        return before >= 0 && after < messages.Count && messages[after].Role == MessageRole.Tool
+            && (messages[before].Role == MessageRole.Tool || messages[before].Parts.Exists(static p => p is ToolCallPart));
     }
 
     private static void WriteTextMessage(Utf8JsonWriter writer, string role, IReadOnlyList<ContentPart> parts)
