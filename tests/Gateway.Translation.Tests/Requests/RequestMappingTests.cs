@@ -526,4 +526,27 @@ public sealed class RequestMappingTests
         Assert.Equal("text", body.GetProperty("messages")[1].GetProperty("content")[0].GetProperty("type").GetString());
         Assert.Equal(8191, body.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
     }
+    [Fact]
+    public void Write_SchemaWithoutTypeTowardAnthropic_TypeObjectAdded()
+    {
+        var request = Parse(Wire.OpenAiChat, """
+            {"model":"m","messages":[{"role":"user","content":"hi"}],
+             "tools":[{"type":"function","function":{"name":"f","parameters":{"properties":{"a":{"type":"string"}},"required":["a"]}}}]}
+            """);
+
+        var schema = Write(request, Wire.AnthropicMessages).GetProperty("tools")[0].GetProperty("input_schema");
+
+        AssertSameJson("""{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}""", schema.GetRawText());
+    }
+
+    [Fact]
+    public void Write_AnthropicMaxEffortTowardOpenAi_HighEffort()
+    {
+        var request = Parse(Wire.AnthropicMessages, """
+            {"model":"m","max_tokens":100,"thinking":{"type":"adaptive"},"output_config":{"effort":"max"},"messages":[{"role":"user","content":"hi"}]}
+            """);
+
+        Assert.Equal("high", Write(request, Wire.OpenAiChat).GetProperty("reasoning_effort").GetString());
+        Assert.Equal("high", Write(request, Wire.OpenAiResponses).GetProperty("reasoning").GetProperty("effort").GetString());
+    }
 }

@@ -355,6 +355,28 @@ internal static class AnthropicRequestWriter
         writer.WriteEndObject();
     }
 
+    /// <summary>Anthropic requires <c>input_schema.type</c> to be <c>"object"</c>; OpenAI clients may leave it out
+    /// (<c>"parameters": {}</c>). Such a schema gets <c>"type": "object"</c> added; any other is written verbatim.</summary>
+    private static void WriteInputSchema(Utf8JsonWriter writer, string schema)
+    {
+        using var document = JsonDocument.Parse(schema);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || root.TryGetProperty("type"u8, out _))
+        {
+            writer.WriteRawValue(schema, skipInputValidation: true);
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "object");
+        foreach (var property in root.EnumerateObject())
+        {
+            property.WriteTo(writer);
+        }
+
+        writer.WriteEndObject();
+    }
+
     private static void WriteTools(CanonicalRequest request, Utf8JsonWriter writer)
     {
         if (request.Tools.Count == 0)
@@ -373,7 +395,7 @@ internal static class AnthropicRequestWriter
             }
 
             writer.WritePropertyName("input_schema"u8);
-            writer.WriteRawValue(tool.ParametersJson, skipInputValidation: true);
+            WriteInputSchema(writer, tool.ParametersJson);
             writer.WriteEndObject();
         }
 

@@ -132,11 +132,12 @@ internal static class JsonRead
 
     public const string EmptyObjectSchema = """{"type":"object","properties":{}}""";
 
-    /// <summary>Reasoning effort values OpenAI accepts; Anthropic's <c>max</c> maps to <c>xhigh</c>.</summary>
+    /// <summary>Reasoning effort values OpenAI accepts; Anthropic's <c>max</c> maps to <c>high</c> (the highest effort
+    /// every OpenAI reasoning model takes: an unsupported <c>xhigh</c> would fail the whole request).</summary>
     public static string Effort(string value, string path) => value switch
     {
         "none" or "minimal" or "low" or "medium" or "high" or "xhigh" => value,
-        "max" => "xhigh",
+        "max" => "high",
         _ => throw Invalid(path, $"Invalid value: '{value}'. Supported values are: 'none', 'minimal', 'low', 'medium', 'high' and 'xhigh'."),
     };
 
