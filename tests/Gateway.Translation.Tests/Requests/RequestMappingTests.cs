@@ -549,4 +549,16 @@ public sealed class RequestMappingTests
         Assert.Equal("high", Write(request, Wire.OpenAiChat).GetProperty("reasoning_effort").GetString());
         Assert.Equal("high", Write(request, Wire.OpenAiResponses).GetProperty("reasoning").GetProperty("effort").GetString());
     }
+    [Fact]
+    public void Write_ConversationOpeningWithAssistantTowardAnthropic_UserTurnFirst()
+    {
+        var request = Parse(Wire.OpenAiChat, """
+            {"model":"m","messages":[{"role":"system","content":"s"},{"role":"assistant","content":"Hello! How can I help?"},{"role":"user","content":"hi"}]}
+            """);
+
+        var messages = Write(request, Wire.AnthropicMessages).GetProperty("messages");
+
+        Assert.Equal(["user", "assistant", "user"], messages.EnumerateArray().Select(m => m.GetProperty("role").GetString()!));
+        Assert.Equal("Hello! How can I help?", messages[1].GetProperty("content")[0].GetProperty("text").GetString());
+    }
 }

@@ -16,12 +16,16 @@ namespace Gateway.Translation.Requests;
 /// continues a tool call whose assistant turn carries no thinking block (Anthropic rejects both). With thinking on,
 /// <c>temperature</c> is left off and <c>top_p</c> only kept at 0.95 or more.</item>
 /// <item><c>temperature</c> (clamped to 1) wins over <c>top_p</c> when both are given (recent models take only one).</item>
-/// <item>Thinking parts without a signature and empty text parts are left off (Anthropic rejects them).</item>
+/// <item>Thinking parts without a signature and empty text parts are left off (Anthropic rejects them); a conversation
+/// opening with the assistant gets a <c>"(conversation start)"</c> user turn first (Anthropic requires a user turn first).</item>
 /// </list>
 /// </summary>
 internal static class AnthropicRequestWriter
 {
     private const int MinThinkingBudget = 1024;
+
+    /// <summary>The user turn put before a conversation that opens with the assistant.</summary>
+    internal const string ConversationStart = "(conversation start)";
 
     public static void Write(CanonicalRequest request, string model, Utf8JsonWriter writer)
     {
@@ -204,14 +208,17 @@ internal static class AnthropicRequestWriter
             }
         }
 
+        turns.RemoveAll(static t => t.Blocks.Count == 0);
+        if (turns.Count > 0 && !turns[0].User)
+        {
+            // Anthropic requires the first message to be a user turn; OpenAI wires let a conversation open with the
+            // assistant (a greeting). A neutral placeholder turn keeps that greeting in the history.
+            turns.Insert(0, (true, [new TextPart(ConversationStart)]));
+        }
+
         writer.WriteStartArray("messages"u8);
         foreach (var (user, blocks) in turns)
         {
-            if (blocks.Count == 0)
-            {
-                continue;
-            }
-
             writer.WriteStartObject();
             writer.WriteString("role"u8, user ? "user" : "assistant");
             writer.WriteStartArray("content"u8);
