@@ -561,4 +561,14 @@ public sealed class RequestMappingTests
         Assert.Equal(["user", "assistant", "user"], messages.EnumerateArray().Select(m => m.GetProperty("role").GetString()!));
         Assert.Equal("Hello! How can I help?", messages[1].GetProperty("content")[0].GetProperty("text").GetString());
     }
+    [Theory]
+    [InlineData(5, 16)]
+    [InlineData(50, 50)]
+    public void Write_MaxTokensTowardResponses_AtLeastSixteen(int maxTokens, int written)
+    {
+        var request = Parse(Wire.OpenAiChat, $$"""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":{{maxTokens}}}""");
+
+        Assert.Equal(written, Write(request, Wire.OpenAiResponses).GetProperty("max_output_tokens").GetInt32());
+        Assert.Equal(maxTokens, Write(request, Wire.AnthropicMessages).GetProperty("max_tokens").GetInt32());
+    }
 }

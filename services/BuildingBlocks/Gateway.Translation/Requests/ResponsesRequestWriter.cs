@@ -8,7 +8,7 @@ namespace Gateway.Translation.Requests;
 /// <list type="bullet">
 /// <item>The system prompt and mid-conversation system messages are <c>developer</c> message items at their position.</item>
 /// <item>Thinking parts are dropped (an Anthropic signature is no OpenAI encrypted reasoning).</item>
-/// <item>Stop sequences are dropped: Responses has no such parameter.</item>
+/// <item>Stop sequences are dropped: Responses has no such parameter. <c>max_output_tokens</c> is at least 16 (OpenAI's floor).</item>
 /// <item>Tool results are <c>function_call_output</c> items (an error result prefixed <c>"Error: "</c>); a result with
 /// images gets an array output of input_text/input_image parts.</item>
 /// <item>Tools are written with an explicit <c>strict</c> (false unless the client asked): Responses defaults to strict,
@@ -17,6 +17,8 @@ namespace Gateway.Translation.Requests;
 /// </summary>
 internal static class ResponsesRequestWriter
 {
+    private const int MinMaxOutputTokens = 16;
+
     public static void Write(CanonicalRequest request, string model, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
@@ -38,7 +40,8 @@ internal static class ResponsesRequestWriter
 
         if (request.MaxTokens is { } maxTokens)
         {
-            writer.WriteNumber("max_output_tokens"u8, maxTokens);
+            // OpenAI rejects max_output_tokens under 16.
+            writer.WriteNumber("max_output_tokens"u8, Math.Max(maxTokens, MinMaxOutputTokens));
         }
 
         if (request.Temperature is { } temperature)
