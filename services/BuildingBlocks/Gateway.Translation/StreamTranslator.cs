@@ -94,7 +94,7 @@ public sealed partial class StreamTranslator : IDisposable
             {
                 case SseRead.NeedMore:
                     return TranslateStatus.NeedMore;
-                case SseRead.TooLarge:
+                case SseRead.TooLarge or SseRead.Invalid:
                     return _final = TranslateStatus.Garbage;
             }
 
@@ -117,13 +117,18 @@ public sealed partial class StreamTranslator : IDisposable
         }
 
         _sse.SetOutput(clientOutput);
-        if (_framer.Flush())
+        switch (_framer.Flush())
         {
-            var status = Dispatch();
-            if (status != TranslateStatus.NeedMore)
-            {
-                return _final = status;
-            }
+            case SseRead.Invalid:
+                return _final = TranslateStatus.Garbage;
+            case SseRead.Event:
+                var status = Dispatch();
+                if (status != TranslateStatus.NeedMore)
+                {
+                    return _final = status;
+                }
+
+                break;
         }
 
         return _final = TranslateStatus.Cut;

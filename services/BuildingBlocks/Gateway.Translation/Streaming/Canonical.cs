@@ -54,6 +54,9 @@ internal sealed class Block(BlockKind kind, int index, int toolIndex) : IDisposa
     /// <summary>The block's position in the client's output (Responses <c>output_index</c>); -1 when not relayed.</summary>
     public int ClientIndex { get; set; } = -1;
 
+    /// <summary>The item id the client sees (Responses), made once per block.</summary>
+    public string? ClientId { get; set; }
+
     public void Dispose()
     {
         Text.Dispose();

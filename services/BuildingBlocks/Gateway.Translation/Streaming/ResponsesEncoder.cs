@@ -38,13 +38,18 @@ internal sealed class ResponsesEncoder(TranslationContext context, ResponseState
 
     private void WriteItemId(Utf8JsonWriter json, Block block)
     {
-        var prefix = block.Kind switch
+        if (block.ClientId is null)
         {
-            BlockKind.Text => "msg_",
-            BlockKind.Thinking => "rs_",
-            _ => block.IsCustomTool ? "ctc_" : "fc_",
-        };
-        json.WriteStringValue($"{prefix}{Context.RequestId}_{block.ClientIndex}");
+            var prefix = block.Kind switch
+            {
+                BlockKind.Text => "msg_",
+                BlockKind.Thinking => "rs_",
+                _ => block.IsCustomTool ? "ctc_" : "fc_",
+            };
+            block.ClientId = $"{prefix}{Context.RequestId}_{block.ClientIndex}";
+        }
+
+        json.WriteStringValue(block.ClientId);
     }
 
     protected override void OnStart()

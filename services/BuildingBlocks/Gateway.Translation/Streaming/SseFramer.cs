@@ -5,6 +5,10 @@ internal enum SseRead : byte
     NeedMore,
     Event,
     TooLarge,
+
+    /// <summary>A line that is no SSE field (<c>data</c>, <c>event</c>, <c>id</c>, <c>retry</c>) nor a comment:
+    /// the body is not an event stream (an HTML page, a JSON body).</summary>
+    Invalid,
 }
 
 /// <summary>
@@ -94,15 +98,19 @@ internal sealed class SseFramer : IDisposable
                 continue;
             }
 
-            ProcessLine(line);
+            var valid = ProcessLine(line);
             _line.Clear();
+            if (!valid)
+            {
+                return SseRead.Invalid;
+            }
         }
 
         return SseRead.NeedMore;
     }
 
     /// <summary>At EOF: an event whose blank line never came (the last line may lack its end too).</summary>
-    public bool Flush()
+    public SseRead Flush()
     {
         if (_dispatched)
         {
@@ -111,17 +119,21 @@ internal sealed class SseFramer : IDisposable
 
         if (_line.Length > 0)
         {
-            ProcessLine(_line.Span);
+            var valid = ProcessLine(_line.Span);
             _line.Clear();
+            if (!valid)
+            {
+                return SseRead.Invalid;
+            }
         }
 
         if (_hasData)
         {
             _dispatched = true;
-            return true;
+            return SseRead.Event;
         }
 
-        return false;
+        return SseRead.NeedMore;
     }
 
     private bool _dispatched;
@@ -134,11 +146,11 @@ internal sealed class SseFramer : IDisposable
         _name.Clear();
     }
 
-    private void ProcessLine(ReadOnlySpan<byte> line)
+    private bool ProcessLine(ReadOnlySpan<byte> line)
     {
         if (line[0] == (byte)':')
         {
-            return;
+            return true;
         }
 
         var colon = line.IndexOf((byte)':');
@@ -174,6 +186,12 @@ internal sealed class SseFramer : IDisposable
             _name.Clear();
             _name.Append(value);
         }
+        else
+        {
+            return field.SequenceEqual("id"u8) || field.SequenceEqual("retry"u8);
+        }
+
+        return true;
     }
 
     public void Dispose()

@@ -34,6 +34,13 @@ internal abstract class UpstreamDecoder(ClientEncoder sink, ResponseState state)
     {
         try
         {
+            // A first tokenizing pass (no allocation) so that a malformed event is refused before any of it is
+            // relayed: the client never sees half of a broken event.
+            if (!data.SequenceEqual("[DONE]"u8) && !IsWellFormed(data))
+            {
+                return DecodeStatus.Garbage;
+            }
+
             return DecodeEvent(eventName, data);
         }
         catch (JsonException)
@@ -45,6 +52,18 @@ internal abstract class UpstreamDecoder(ClientEncoder sink, ResponseState state)
             // Utf8JsonReader reports invalid UTF-8 or a token of an unexpected type this way.
             return DecodeStatus.Garbage;
         }
+    }
+
+    private static bool IsWellFormed(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        reader.Skip();
+        return !reader.Read();
     }
 
     protected abstract DecodeStatus DecodeEvent(ReadOnlySpan<byte> eventName, ReadOnlySpan<byte> data);
