@@ -47,8 +47,15 @@ internal sealed class ChatDecoder(ClientEncoder sink, ResponseState state) : Ups
             if (reader.ValueTextEquals("model"u8))
             {
                 reader.Read();
-                var model = Json.String(ref reader);
-                State.ResponseModel ??= model;
+                if (State.ResponseModel is null)
+                {
+                    // Read once: every chunk repeats it.
+                    State.ResponseModel = Json.String(ref reader);
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
             else if (reader.ValueTextEquals("choices"u8))
             {
