@@ -95,9 +95,21 @@ internal sealed class ChatDecoder(ClientEncoder sink, ResponseState state) : Ups
 
     private void ReadChoice(ref Utf8JsonReader reader)
     {
+        var other = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("delta"u8))
+            if (reader.ValueTextEquals("index"u8))
+            {
+                // n > 1 is not translated: only the first choice is relayed.
+                reader.Read();
+                other = Json.Long(ref reader) != 0;
+            }
+            else if (other)
+            {
+                reader.Read();
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("delta"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
