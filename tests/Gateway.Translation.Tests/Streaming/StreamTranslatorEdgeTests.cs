@@ -83,4 +83,35 @@ public sealed class StreamTranslatorEdgeTests
         Assert.False(r.UsageSeen);
         Assert.Equal(6, r.Usage.Input);
     }
+
+    [Fact]
+    public void Feed_ChatClientWantsUsageButUpstreamSentNone_NoUsageChunk()
+    {
+        const string sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        var ctx = Runner.Ctx(Wire.OpenAiChat, Wire.OpenAiChat, includeUsage: true);
+        var r = Runner.Run(ctx, sse);
+        ClientChecker.Stream(ctx, r.Output);
+        Assert.False(r.UsageSeen);
+        Assert.DoesNotContain("\"choices\":[]", r.Output, StringComparison.Ordinal);
+        Assert.Equal(1, r.ContentDeltas);
+    }
+
+    [Fact]
+    public void Feed_ResponsesIncompleteWithoutDetails_LengthForEveryClient()
+    {
+        const string sse =
+            "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"model\":\"x\"}}\n\n"
+            + "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"output_index\":0,\"delta\":\"cut\"}\n\n"
+            + "event: response.incomplete\ndata: {\"type\":\"response.incomplete\",\"response\":{\"id\":\"r\",\"status\":\"incomplete\",\"usage\":{\"input_tokens\":4,\"output_tokens\":1}}}\n\n";
+        foreach (var client in Enum.GetValues<Wire>())
+        {
+            var ctx = Runner.Ctx(client, Wire.OpenAiResponses);
+            var r = Runner.Run(ctx, sse);
+            Assert.Equal(TranslateStatus.Completed, r.Status);
+            var t = ClientChecker.Stream(ctx, r.Output);
+            Assert.Equal("length", t.Finish);
+            Assert.Equal("cut", t.Text.ToString());
+        }
+    }
 }

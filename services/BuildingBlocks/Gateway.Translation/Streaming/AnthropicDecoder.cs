@@ -51,7 +51,6 @@ internal sealed class AnthropicDecoder(ClientEncoder sink, ResponseState state) 
 
         if (type.SequenceEqual("message_delta"u8))
         {
-            State.UsageSeen = true;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("delta"u8))
@@ -88,6 +87,7 @@ internal sealed class AnthropicDecoder(ClientEncoder sink, ResponseState state) 
                 else if (reader.ValueTextEquals("usage"u8))
                 {
                     reader.Read();
+                    State.UsageSeen |= reader.TokenType == JsonTokenType.StartObject;
                     ReadUsage(ref reader);
                 }
                 else

@@ -125,7 +125,7 @@ internal sealed class ChatEncoder(TranslationContext context, ResponseState stat
     {
         var json = BeginChunk();
         EndChunk(json, FinishReasonText());
-        if (Context.IncludeUsage)
+        if (Context.IncludeUsage && State.UsageSeen)
         {
             json = BeginChunk(emptyChoices: true);
             json.WriteEndArray();

@@ -148,7 +148,11 @@ internal sealed class ResponsesDecoder(ClientEncoder sink, ResponseState state) 
         if (type.SequenceEqual("response.completed"u8) || type.SequenceEqual("response.incomplete"u8))
         {
             ReadResponse(ref reader);
-            if (State.Finish == FinishReason.None)
+            if (type.SequenceEqual("response.incomplete"u8) && State.Finish is FinishReason.None or FinishReason.Stop)
+            {
+                State.Finish = FinishReason.Length;
+            }
+            else if (State.Finish == FinishReason.None)
             {
                 State.Finish = FinishReason.Stop;
             }
