@@ -174,5 +174,6 @@ public sealed partial class StreamTranslator : IDisposable
         _framer.Dispose();
         _decoder.Dispose();
         _state.Dispose();
+        _sse.Dispose();
     }
 }

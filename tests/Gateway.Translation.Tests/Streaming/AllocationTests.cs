@@ -4,7 +4,7 @@ using System.Text;
 namespace Gateway.Translation.Tests.Streaming;
 
 /// <summary>The hot path (one text delta in, one client event out) allocates nothing per event once warmed up.
-/// Byte counts, not timings: deterministic.</summary>
+/// Byte counts, not timings.</summary>
 public sealed class AllocationTests
 {
     private sealed class ReusedWriter : IBufferWriter<byte>
@@ -55,13 +55,13 @@ public sealed class AllocationTests
         var output = new ReusedWriter();
         using var t = new StreamTranslator(Runner.Ctx(client, upstream));
         Assert.Equal(TranslateStatus.NeedMore, t.Feed(Encoding.UTF8.GetBytes(preamble), output));
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 200; i++)
         {
             output.Reset();
             t.Feed(deltaBytes, output);
         }
 
-        const int events = 2000;
+        const int events = 10_000;
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < events; i++)
         {
@@ -71,8 +71,10 @@ public sealed class AllocationTests
             t.Feed(deltaBytes.AsSpan(17), output);
         }
 
-        var perEvent = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)events;
-        Assert.True(perEvent < 1, $"{perEvent} bytes allocated per event");
-        Assert.Equal(2050, t.ContentDeltas);
+        // One object per event would be at least 24 bytes × 10 000; the bound leaves room only for one-off runtime
+        // allocations (tiering) that do not grow with the number of events.
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 16 * 1024, $"{allocated} bytes allocated for {events} events");
+        Assert.Equal(events + 200, t.ContentDeltas);
     }
 }

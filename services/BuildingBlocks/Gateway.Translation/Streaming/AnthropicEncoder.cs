@@ -80,9 +80,18 @@ internal sealed class AnthropicEncoder(TranslationContext context, ResponseState
                 json.WriteString("name"u8, block.Name);
                 json.WriteStartObject("input"u8);
                 json.WriteEndObject();
+                WriteCaller(json);
                 break;
         }
 
+        json.WriteEndObject();
+    }
+
+    /// <summary>Current Anthropic tool_use blocks carry <c>caller</c>; the C# SDK 13 rejects one without it.</summary>
+    private static void WriteCaller(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("caller"u8);
+        json.WriteString("type"u8, "direct"u8);
         json.WriteEndObject();
     }
 
@@ -236,6 +245,7 @@ internal sealed class AnthropicEncoder(TranslationContext context, ResponseState
                     json.WriteString("name"u8, b.Name);
                     json.WritePropertyName("input"u8);
                     WriteArgumentsValue(json, b.Text.Span);
+                    WriteCaller(json);
                     break;
             }
 

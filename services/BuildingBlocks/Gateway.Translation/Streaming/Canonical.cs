@@ -93,7 +93,7 @@ internal sealed class ResponseState : IDisposable
 }
 
 /// <summary>Writes SSE events with one reused <see cref="Utf8JsonWriter"/>.</summary>
-internal sealed class SseWriter
+internal sealed class SseWriter : IDisposable
 {
     internal static readonly JsonWriterOptions Options = new()
     {
@@ -142,4 +142,6 @@ internal sealed class SseWriter
         bytes.CopyTo(output.GetSpan(bytes.Length));
         output.Advance(bytes.Length);
     }
+
+    public void Dispose() => _json.Dispose();
 }
