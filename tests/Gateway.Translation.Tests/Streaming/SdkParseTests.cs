@@ -7,6 +7,7 @@ using Anthropic;
 using Anthropic.Models.Messages;
 using OpenAI;
 using OpenAI.Chat;
+using OpenAI.Responses;
 
 namespace Gateway.Translation.Tests.Streaming;
 
@@ -176,4 +177,56 @@ public sealed class SdkParseTests
         Assert.Equal(StopReason.ToolUse, message.StopReason!.Value());
         Assert.Equal(2, message.Content.Count(b => b.TryPickToolUse(out _)));
     }
+
+#pragma warning disable OPENAI001 // ResponsesClient is marked for evaluation in SDK 2.15.
+    [Theory]
+    [InlineData(Wire.OpenAiChat, "chat-tools.sse")]
+    [InlineData(Wire.AnthropicMessages, "anthropic-thinking-tools.sse")]
+    [InlineData(Wire.AnthropicMessages, "anthropic-text.sse")]
+    public async Task OpenAiSdk_CreateResponseStreaming_EveryEventParsesItemsAndUsage(Wire upstream, string sample)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var text = Runner.Sample(sample);
+        var expected = Transcript.FromUpstream(upstream, text);
+        var client = new ResponsesClient(new ApiKeyCredential("k"), new ResponsesClientOptions
+        {
+            Endpoint = new Uri("http://127.0.0.1:9/v1"),
+            Transport = new HttpClientPipelineTransport(new HttpClient(new TranslatingHandler(Runner.Ctx(Wire.OpenAiResponses, upstream), text))),
+        });
+        var calls = new List<FunctionCallResponseItem>();
+        var deltas = new StringBuilder();
+        string? encrypted = null;
+        ResponseResult? completed = null;
+        var sequence = 0;
+        await foreach (var update in await client.CreateResponseStreamingAsync("client-model", "x", null, cts.Token))
+        {
+            Assert.Equal(sequence++, update.SequenceNumber);
+            switch (update)
+            {
+                case StreamingResponseOutputTextDeltaUpdate d:
+                    deltas.Append(d.Delta);
+                    break;
+                case StreamingResponseOutputItemDoneUpdate { Item: FunctionCallResponseItem call }:
+                    calls.Add(call);
+                    break;
+                case StreamingResponseOutputItemDoneUpdate { Item: ReasoningResponseItem reasoning }:
+                    encrypted = reasoning.EncryptedContent;
+                    break;
+                case StreamingResponseCompletedUpdate c:
+                    completed = c.Response;
+                    break;
+            }
+        }
+
+        Assert.NotNull(completed);
+        Assert.Equal(expected.Text.ToString(), deltas.ToString());
+        Assert.Equal(expected.Tools.Select(t => t.Id), calls.Select(c => c.CallId));
+        Assert.Equal(expected.Tools.Select(t => t.Name), calls.Select(c => c.FunctionName));
+        Assert.Equal(expected.Tools.Select(t => t.Arguments.ToString()), calls.Select(c => c.FunctionArguments.ToString()));
+        Assert.Equal(expected.Signature.Length > 0 ? expected.Signature.ToString() : null, encrypted);
+        Assert.Equal(expected.Usage.Output, completed.Usage.OutputTokenCount);
+        Assert.Equal(expected.Usage.Input, completed.Usage.InputTokenCount);
+        Assert.Equal("resp_req42", completed.Id);
+    }
+#pragma warning restore OPENAI001
 }
