@@ -40,6 +40,7 @@ public sealed partial class StreamTranslator : IDisposable
     private readonly ClientEncoder _encoder;
     private readonly UpstreamDecoder _decoder;
     private TranslateStatus _final = TranslateStatus.NeedMore;
+    private int _events;
 
     public StreamTranslator(TranslationContext context)
     {
@@ -117,12 +118,19 @@ public sealed partial class StreamTranslator : IDisposable
         }
 
         _sse.SetOutput(clientOutput);
+        // A broken last fragment after good events is a stream cut mid-event; with no good event before it, the
+        // body never was an event stream.
         switch (_framer.Flush())
         {
             case SseRead.Invalid:
-                return _final = TranslateStatus.Garbage;
+                return _final = _events > 0 ? TranslateStatus.Cut : TranslateStatus.Garbage;
             case SseRead.Event:
                 var status = Dispatch();
+                if (status == TranslateStatus.Garbage && _events > 1)
+                {
+                    return _final = TranslateStatus.Cut;
+                }
+
                 if (status != TranslateStatus.NeedMore)
                 {
                     return _final = status;
@@ -134,13 +142,17 @@ public sealed partial class StreamTranslator : IDisposable
         return _final = TranslateStatus.Cut;
     }
 
-    private TranslateStatus Dispatch() => _decoder.Decode(_framer.EventName, _framer.Data) switch
+    private TranslateStatus Dispatch()
     {
-        DecodeStatus.Completed => TranslateStatus.Completed,
-        DecodeStatus.Error => TranslateStatus.UpstreamError,
-        DecodeStatus.Garbage => TranslateStatus.Garbage,
-        _ => TranslateStatus.NeedMore,
-    };
+        _events++;
+        return _decoder.Decode(_framer.EventName, _framer.Data) switch
+        {
+            DecodeStatus.Completed => TranslateStatus.Completed,
+            DecodeStatus.Error => TranslateStatus.UpstreamError,
+            DecodeStatus.Garbage => TranslateStatus.Garbage,
+            _ => TranslateStatus.NeedMore,
+        };
+    }
 
     /// <summary>Non-streaming client, after <see cref="TranslateStatus.Completed"/>: the whole response body in the
     /// client's wire (chat.completion / message / response object).</summary>

@@ -114,4 +114,25 @@ public sealed class StreamTranslatorEdgeTests
             Assert.Equal("cut", t.Text.ToString());
         }
     }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(3)]
+    public void Complete_EofInsideAnEvent_Cut(int keep)
+    {
+        var text = Runner.Sample("anthropic-text.sse");
+        var at = text.IndexOf("event: content_block_stop", StringComparison.Ordinal);
+        var r = Runner.Run(Runner.Ctx(Wire.OpenAiChat, Wire.AnthropicMessages), text[..(at + keep)], Chunking.OneByte);
+        Assert.Equal(TranslateStatus.Cut, r.Status);
+        Assert.True(r.HasOutput);
+    }
+
+    [Fact]
+    public void Complete_SingleLineNonSseBodyWithoutNewline_Garbage()
+    {
+        var r = Runner.Run(Runner.Ctx(Wire.OpenAiChat, Wire.OpenAiChat), "<html>bad gateway</html>");
+        Assert.Equal(TranslateStatus.Garbage, r.Status);
+        var json = Runner.Run(Runner.Ctx(Wire.OpenAiChat, Wire.OpenAiChat), "data: {\"choices\":[");
+        Assert.Equal(TranslateStatus.Garbage, json.Status);
+    }
 }
