@@ -71,6 +71,10 @@ internal sealed class AnthropicDecoder(ClientEncoder sink, ResponseState state) 
                             {
                                 State.Finish = Json.Finish(reader.ValueSpan);
                             }
+                            else
+                            {
+                                reader.Skip();
+                            }
                         }
                         else if (reader.ValueTextEquals("stop_sequence"u8))
                         {

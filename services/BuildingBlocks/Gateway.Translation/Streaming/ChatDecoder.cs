@@ -128,6 +128,10 @@ internal sealed class ChatDecoder(ClientEncoder sink, ResponseState state) : Ups
                 {
                     State.Finish = Json.Finish(reader.ValueSpan);
                 }
+                else
+                {
+                    reader.Skip();
+                }
             }
             else
             {
