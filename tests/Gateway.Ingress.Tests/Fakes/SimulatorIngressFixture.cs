@@ -26,6 +26,10 @@ public sealed class SimulatorIngressFixture : IngressFixture
 
     public string SimulatorBaseUrl { get; private set; } = null!;
 
+    /// <summary>Recorded Claude Code bodies are 50-120 KB: allow them.</summary>
+    protected override void Configure(Dictionary<string, string?> settings) =>
+        settings["Ingress:MaxRequestBodyBytes"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public override async Task InitializeAsync()
     {
         _simulator = SimulatorApp.Create(

@@ -197,6 +197,26 @@ public sealed class TranslationMatrixTests(SimulatorIngressFixture fixture)
     }
 
     [Theory]
+    [MemberData(nameof(CrossWire))]
+    public async Task Post_ClientLeavesTranslatedStream_UsageEventAborted(string client, string model)
+    {
+        string requestId;
+        using (var request = WireClient.Request(client, model, "say hi [sim tokens=200 itl=50]", stream: true))
+        using (var response = await fixture.Public.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(200, (int)response.StatusCode);
+            requestId = Http.RequestId(response);
+            using var sse = new SseClient(await response.Content.ReadAsStreamAsync());
+            Assert.NotNull(await sse.NextEventAsync());
+        }
+
+        var usage = await fixture.Usage.WaitForAsync(requestId);
+        Assert.Equal(UsageOutcome.Aborted, usage.Outcome);
+        Assert.Equal(499, usage.HttpStatus);
+        Assert.True(usage.InputTokens > 0);
+    }
+
+    [Theory]
     [InlineData(WireClient.Chat, "messages[0].content")]
     [InlineData(WireClient.Responses, "input")]
     public async Task Post_TranslatedInvalidRequest_400NamingTheField(string client, string param)
