@@ -41,6 +41,11 @@ internal struct ChatRequest
     public bool UsesTools;
     public string? ToolsParam;
 
+    /// <summary>The request asks for structured output (<c>response_format</c>, Responses <c>text.format</c>, Anthropic
+    /// <c>output_format</c> of a JSON type); <see cref="JsonParam"/> names the field.</summary>
+    public bool UsesJson;
+    public string? JsonParam;
+
     /// <summary>Some message carries an image; <see cref="ImagesParam"/> names the field (messages or input).</summary>
     public bool UsesImages;
     public string? ImagesParam;

@@ -231,6 +231,41 @@ internal static class ChatRequestReader
                     reader.Skip();
                 }
             }
+            else if (hasTools && (reader.ValueTextEquals("response_format"u8) || reader.ValueTextEquals("output_format"u8)))
+            {
+                var param = reader.ValueTextEquals("response_format"u8) ? "response_format" : "output_format";
+                reader.Read();
+                if (FormatIsJson(ref reader))
+                {
+                    request.UsesJson = true;
+                    request.JsonParam = param;
+                }
+            }
+            else if (responses && reader.ValueTextEquals("text"u8))
+            {
+                // Responses: text.format is the structured-output setting.
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var isFormat = reader.ValueTextEquals("format"u8);
+                    reader.Read();
+                    if (isFormat && FormatIsJson(ref reader))
+                    {
+                        request.UsesJson = true;
+                        request.JsonParam = "text.format";
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
             else if (hasTools && reader.ValueTextEquals("tool_choice"u8))
             {
                 if (!MarkSeen(ref seenToolChoice, "tool_choice", out error))
@@ -405,6 +440,34 @@ internal static class ChatRequestReader
         request.MaxTokens = maxCompletionTokens ?? maxTokens;
         error = default;
         return true;
+    }
+
+    /// <summary>A format object whose <c>type</c> is a JSON one (<c>json_object</c>, <c>json_schema</c>, ...), not
+    /// <c>text</c>. The reader is on the value and ends on its last token.</summary>
+    private static bool FormatIsJson(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return false;
+        }
+
+        var json = false;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType && reader.TokenType == JsonTokenType.String)
+            {
+                json = reader.ValueSpan.StartsWith("json"u8);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return json;
     }
 
     private static void MarkTools(ref ChatRequest request, string param)

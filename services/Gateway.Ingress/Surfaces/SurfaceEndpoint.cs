@@ -136,7 +136,7 @@ internal sealed class SurfaceEndpoint(
             // What the reader's pass saw is checked first (cheap, and before any translation work); a translated call
             // is checked again with what the canonical model saw.
             var unsupported = CapabilityCheck.Check(exchange.Kind, candidate, exchange.Request.UsesTools, exchange.Request.ToolsParam,
-                exchange.Request.UsesImages, exchange.Request.ImagesParam);
+                exchange.Request.UsesImages, exchange.Request.ImagesParam, exchange.Request.UsesJson ? exchange.Request.JsonParam : null);
             if (unsupported is null && translates && call is null)
             {
                 // Parsed once, for the first candidate of another wire; invalid requests answer 400 naming the field.

@@ -96,6 +96,16 @@ public sealed class ImagesAndCapabilityTests(SimulatorIngressFixture fixture)
             """{"model":"sim-basic","input":"hi"}""",
             "model"
         },
+        {
+            "/v1/chat/completions",
+            """{"model":"sim-basic","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}""",
+            "response_format"
+        },
+        {
+            "/v1/responses",
+            """{"model":"sim-basic","input":"hi","text":{"format":{"type":"json_schema","name":"x","schema":{"type":"object"}}}}""",
+            "text.format"
+        },
     };
 
     [Theory]
@@ -124,7 +134,7 @@ public sealed class ImagesAndCapabilityTests(SimulatorIngressFixture fixture)
     [Fact]
     public async Task Chat_ModelWithoutToolsPlainRequest_Served()
     {
-        var body = """{"model":"sim-basic","messages":[{"role":"user","content":"say hi"}],"tool_choice":"none"}""";
+        var body = """{"model":"sim-basic","messages":[{"role":"user","content":"say hi"}],"tool_choice":"none","response_format":{"type":"text"}}""";
 
         using var response = await fixture.Public.SendAsync(Http.Chat(body));
 
