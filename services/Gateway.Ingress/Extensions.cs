@@ -153,6 +153,8 @@ public static class Extensions
         app.MapSurface(mounts, HttpMethods.Post, "/embeddings", relay.HandleEmbeddingsAsync);
         app.MapSurface(mounts, HttpMethods.Post, "/messages", relay.HandleMessagesAsync);
         app.MapSurface(mounts, HttpMethods.Post, "/messages/count_tokens", relay.HandleCountTokensAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/responses", relay.HandleResponsesAsync);
+        app.MapSurface(mounts, HttpMethods.Post, "/images/generations", relay.HandleImagesAsync);
         app.MapSurface(mounts, HttpMethods.Get, "/models", models.ListAsync);
         app.MapSurface(mounts, HttpMethods.Get, "/models/{**id}", models.GetAsync);
         app.MapAdminApi();

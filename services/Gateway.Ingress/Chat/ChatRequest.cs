@@ -35,4 +35,18 @@ internal struct ChatRequest
     public long? MaxTokens;
 
     public string? User;
+
+    /// <summary>The request offers tools or carries tool calls/results in its history; <see cref="ToolsParam"/> names
+    /// the field that showed it (for the capability error).</summary>
+    public bool UsesTools;
+    public string? ToolsParam;
+
+    /// <summary>The request asks for structured output (<c>response_format</c>, Responses <c>text.format</c>, Anthropic
+    /// <c>output_format</c> of a JSON type); <see cref="JsonParam"/> names the field.</summary>
+    public bool UsesJson;
+    public string? JsonParam;
+
+    /// <summary>Some message carries an image; <see cref="ImagesParam"/> names the field (messages or input).</summary>
+    public bool UsesImages;
+    public string? ImagesParam;
 }

@@ -18,6 +18,12 @@ internal enum RequestShape : byte
 
     /// <summary>model, input (required, not null).</summary>
     Embeddings,
+
+    /// <summary>model, input (string or array of items), stream, max_output_tokens, user.</summary>
+    Responses,
+
+    /// <summary>model, prompt (required string); <c>stream: true</c> is refused (partial images are not relayed).</summary>
+    Images,
 }
 
 /// <summary>
@@ -80,10 +86,14 @@ internal static class ChatRequestReader
 
         bool seenModel = false, seenMessages = false, seenStream = false, seenStreamOptions = false;
         bool seenMaxTokens = false, seenMaxCompletionTokens = false, seenUser = false, seenInput = false;
+        bool seenPrompt = false, seenTools = false, seenToolChoice = false;
         var chat = shape == RequestShape.ChatCompletions;
+        var responses = shape == RequestShape.Responses;
         var anthropic = shape is RequestShape.AnthropicMessages or RequestShape.AnthropicCountTokens;
-        var hasMessages = shape != RequestShape.Embeddings;
-        var hasStream = shape is RequestShape.ChatCompletions or RequestShape.AnthropicMessages;
+        var hasMessages = chat || anthropic;
+        var hasTools = hasMessages || responses;
+        var hasStream = shape is RequestShape.ChatCompletions or RequestShape.AnthropicMessages or RequestShape.Responses
+            or RequestShape.Images;
         long? maxTokens = null, maxCompletionTokens = null;
 
         while (reader.Read())
@@ -152,11 +162,121 @@ internal static class ChatRequestReader
                 }
 
                 var arrayStart = (int)reader.TokenStartIndex;
-                reader.Skip();
+                ScanHistory(ref reader, "messages", ref request);
                 if (anthropic && body[(arrayStart + 1)..((int)reader.BytesConsumed - 1)].Trim(" \t\r\n"u8).IsEmpty)
                 {
                     error = ApiErrors.InvalidValue("messages", "'messages' must contain at least one message.");
                     return false;
+                }
+            }
+            else if (responses && reader.ValueTextEquals("input"u8))
+            {
+                if (!MarkSeen(ref seenInput, "input", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    ScanHistory(ref reader, "input", ref request);
+                }
+                else if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+                {
+                    reader.Skip();
+                    error = ApiErrors.InvalidType("input", "a string or an array");
+                    return false;
+                }
+            }
+            else if (shape == RequestShape.Images && reader.ValueTextEquals("prompt"u8))
+            {
+                if (!MarkSeen(ref seenPrompt, "prompt", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    var isNull = reader.TokenType == JsonTokenType.Null;
+                    reader.Skip();
+                    error = isNull ? ApiErrors.MissingParameter("prompt") : ApiErrors.InvalidType("prompt", "a string");
+                    return false;
+                }
+            }
+            else if (hasTools && (reader.ValueTextEquals("tools"u8) || reader.ValueTextEquals("functions"u8)))
+            {
+                var param = reader.ValueTextEquals("tools"u8) ? "tools" : "functions";
+                if (!MarkSeen(ref seenTools, param, out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        reader.Skip();
+                        MarkTools(ref request, param);
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (hasTools && (reader.ValueTextEquals("response_format"u8) || reader.ValueTextEquals("output_format"u8)))
+            {
+                var param = reader.ValueTextEquals("response_format"u8) ? "response_format" : "output_format";
+                reader.Read();
+                if (FormatIsJson(ref reader))
+                {
+                    request.UsesJson = true;
+                    request.JsonParam = param;
+                }
+            }
+            else if (responses && reader.ValueTextEquals("text"u8))
+            {
+                // Responses: text.format is the structured-output setting.
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var isFormat = reader.ValueTextEquals("format"u8);
+                    reader.Read();
+                    if (isFormat && FormatIsJson(ref reader))
+                    {
+                        request.UsesJson = true;
+                        request.JsonParam = "text.format";
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else if (hasTools && reader.ValueTextEquals("tool_choice"u8))
+            {
+                if (!MarkSeen(ref seenToolChoice, "tool_choice", out error))
+                {
+                    return false;
+                }
+
+                reader.Read();
+                if (ToolChoiceAsksForTools(ref reader))
+                {
+                    MarkTools(ref request, "tool_choice");
                 }
             }
             else if (shape == RequestShape.Embeddings && reader.ValueTextEquals("input"u8))
@@ -219,6 +339,14 @@ internal static class ChatRequestReader
                     return false;
                 }
             }
+            else if (responses && reader.ValueTextEquals("max_output_tokens"u8))
+            {
+                if (!MarkSeen(ref seenMaxTokens, "max_output_tokens", out error)
+                    || !ReadOptionalInteger(ref reader, "max_output_tokens", out maxTokens, out error))
+                {
+                    return false;
+                }
+            }
             else if (chat && reader.ValueTextEquals("max_completion_tokens"u8))
             {
                 if (!MarkSeen(ref seenMaxCompletionTokens, "max_completion_tokens", out error)
@@ -227,7 +355,7 @@ internal static class ChatRequestReader
                     return false;
                 }
             }
-            else if (chat && reader.ValueTextEquals("user"u8))
+            else if ((chat || responses || shape == RequestShape.Images) && reader.ValueTextEquals("user"u8))
             {
                 if (!MarkSeen(ref seenUser, "user", out error))
                 {
@@ -279,6 +407,21 @@ internal static class ChatRequestReader
             return false;
         }
 
+        if (shape == RequestShape.Images)
+        {
+            if (!seenPrompt)
+            {
+                error = ApiErrors.MissingParameter("prompt");
+                return false;
+            }
+
+            if (request.Stream)
+            {
+                error = ApiErrors.InvalidValue("stream", "Streaming image generation is not supported by the gateway; omit 'stream'.");
+                return false;
+            }
+        }
+
         if (shape == RequestShape.AnthropicMessages)
         {
             if (maxTokens is null)
@@ -297,6 +440,147 @@ internal static class ChatRequestReader
         request.MaxTokens = maxCompletionTokens ?? maxTokens;
         error = default;
         return true;
+    }
+
+    /// <summary>A format object whose <c>type</c> is a JSON one (<c>json_object</c>, <c>json_schema</c>, ...), not
+    /// <c>text</c>. The reader is on the value and ends on its last token.</summary>
+    private static bool FormatIsJson(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return false;
+        }
+
+        var json = false;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType && reader.TokenType == JsonTokenType.String)
+            {
+                json = reader.ValueSpan.StartsWith("json"u8);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return json;
+    }
+
+    private static void MarkTools(ref ChatRequest request, string param)
+    {
+        if (!request.UsesTools)
+        {
+            request.UsesTools = true;
+            request.ToolsParam = param;
+        }
+    }
+
+    /// <summary><c>tool_choice</c> other than null, <c>"none"</c> or <c>{"type":"none"}</c>. The reader is on the value
+    /// and ends on its last token.</summary>
+    private static bool ToolChoiceAsksForTools(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return false;
+            case JsonTokenType.String:
+                return !reader.ValueTextEquals("none"u8);
+            case JsonTokenType.StartObject:
+                var none = false;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var isType = reader.ValueTextEquals("type"u8);
+                    reader.Read();
+                    if (isType && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("none"u8))
+                    {
+                        none = true;
+                    }
+
+                    reader.Skip();
+                }
+
+                return !none;
+            default:
+                reader.Skip();
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// Walks a conversation (<c>messages</c> or Responses <c>input</c>; the reader is on its StartArray and ends on its
+    /// EndArray) for what the capability checks need, without allocating: image parts (<c>image_url</c>, <c>image</c>,
+    /// <c>input_image</c>) and tool history (a <c>tool</c>/<c>function</c> role, non-empty <c>tool_calls</c>, a
+    /// <c>function_call</c>, and parts or items of tool types). Every <c>type</c> value at any depth counts, so an
+    /// image inside a tool result is found too.
+    /// </summary>
+    private static void ScanHistory(ref Utf8JsonReader reader, string param, ref ChatRequest request)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                continue;
+            }
+
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                if (reader.ValueTextEquals("image_url"u8) || reader.ValueTextEquals("image"u8) || reader.ValueTextEquals("input_image"u8))
+                {
+                    if (!request.UsesImages)
+                    {
+                        request.UsesImages = true;
+                        request.ImagesParam = param;
+                    }
+                }
+                else if (reader.ValueTextEquals("tool_use"u8) || reader.ValueTextEquals("tool_result"u8)
+                    || reader.ValueTextEquals("function_call"u8) || reader.ValueTextEquals("function_call_output"u8)
+                    || reader.ValueTextEquals("custom_tool_call"u8) || reader.ValueTextEquals("custom_tool_call_output"u8)
+                    || reader.ValueTextEquals("additional_tools"u8))
+                {
+                    MarkTools(ref request, param);
+                }
+            }
+            else if (reader.ValueTextEquals("role"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && (reader.ValueTextEquals("tool"u8) || reader.ValueTextEquals("function"u8)))
+                {
+                    MarkTools(ref request, param);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    MarkTools(ref request, param);
+                }
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        MarkTools(ref request, param);
+                    }
+                }
+            }
+        }
     }
 
     private static bool ReadStreamOptions(ref Utf8JsonReader reader, ref ChatRequest request, out ApiError error)

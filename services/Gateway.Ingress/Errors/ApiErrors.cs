@@ -70,6 +70,11 @@ internal static class ApiErrors
         $"The model '{model}' is served by an upstream that speaks {upstreamWire}; this API speaks {surfaceWire}, and translation " +
         "between them is not available yet. Use this model through its own API, or pick a model served over this one.", "model");
 
+    public static ApiError CapabilityNotSupported(string model, string capability, string param) => new(400,
+        ErrorTypes.InvalidRequest, "unsupported_capability",
+        $"The model '{model}' does not support {capability} (see '{param}'). Pick a model that does, or leave it out of the request.",
+        param);
+
     public static ApiError RouteMisconfigured(string model) => new(502, ErrorTypes.Api, "route_misconfigured",
         $"The route for the model '{model}' has no usable upstream address.");
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 
@@ -11,6 +12,10 @@ internal enum ErrorFormat : byte
 
     /// <summary><c>{"type":"error","error":{"type","message"}}</c>.</summary>
     Anthropic,
+
+    /// <summary>The OpenAI envelope for error statuses; inside a stream, the Responses API's own error event
+    /// (<c>event: error</c> with <c>{"type":"error","code","message","param"}</c>).</summary>
+    OpenAiResponses,
 }
 
 /// <summary>
@@ -96,8 +101,48 @@ internal static class ErrorResponses
     }
 
     /// <summary>The bytes of an SSE error event <c>data: {"error":{...}}\n\n</c>, for a stream that fails midway.</summary>
-    public static byte[] SseErrorEvent(in ApiError error, ErrorFormat format) =>
-        format == ErrorFormat.Anthropic ? AnthropicSseErrorEvent(error) : SseErrorEvent(error);
+    public static byte[] SseErrorEvent(in ApiError error, ErrorFormat format) => format switch
+    {
+        ErrorFormat.Anthropic => AnthropicSseErrorEvent(error),
+        ErrorFormat.OpenAiResponses => ResponsesSseErrorEvent(error),
+        _ => SseErrorEvent(error),
+    };
+
+    /// <summary><c>event: error\ndata: {"type":"error","code":...,"message":...,"param":...}\n\n</c>, the Responses
+    /// API's stream error event.</summary>
+    public static byte[] ResponsesSseErrorEvent(in ApiError error)
+    {
+        using var buffer = new Buffers.PooledBufferWriter(256 + error.Message.Length * 2);
+        buffer.Write("event: error\ndata: "u8);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, "error"u8);
+            if (error.Code is null)
+            {
+                writer.WriteNull("code"u8);
+            }
+            else
+            {
+                writer.WriteString("code"u8, error.Code);
+            }
+
+            writer.WriteString("message"u8, error.Message);
+            if (error.Param is null)
+            {
+                writer.WriteNull("param"u8);
+            }
+            else
+            {
+                writer.WriteString("param"u8, error.Param);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        buffer.Write(SseEventEnd);
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary><c>event: error\ndata: {"type":"error","error":{...}}\n\n</c>, Anthropic's stream error event.</summary>
     public static byte[] AnthropicSseErrorEvent(in ApiError error)

@@ -13,6 +13,10 @@ internal enum SseDialect : byte
 
     /// <summary>Anthropic Messages events (the <c>type</c> inside each data payload), ending with <c>message_stop</c>.</summary>
     AnthropicMessages,
+
+    /// <summary>OpenAI Responses events (the <c>type</c> inside each data payload), ending with
+    /// <c>response.completed</c>, <c>response.incomplete</c> or <c>response.failed</c>.</summary>
+    OpenAiResponses,
 }
 
 /// <summary>What to do with the next complete event.</summary>
@@ -75,6 +79,9 @@ internal sealed class SseScanner : IDisposable
 
     /// <summary>The upstream sent an error event (<c>data: {"error":{...}}</c>).</summary>
     public bool SawErrorEvent { get; private set; }
+
+    /// <summary>Responses: the terminal event was <c>response.failed</c> (the stream is complete, the answer is not).</summary>
+    public bool TerminalFailed { get; private set; }
 
     public bool UsageSeen { get; private set; }
 
@@ -286,6 +293,11 @@ internal sealed class SseScanner : IDisposable
         if (Dialect == SseDialect.AnthropicMessages)
         {
             return trimmed.IsEmpty ? SseNext.Forward : InspectAnthropicEvent(trimmed);
+        }
+
+        if (Dialect == SseDialect.OpenAiResponses)
+        {
+            return trimmed.IsEmpty ? SseNext.Forward : InspectResponsesEvent(trimmed);
         }
 
         if (trimmed.SequenceEqual(Done))
@@ -527,6 +539,119 @@ internal sealed class SseScanner : IDisposable
 
         return SseNext.Forward;
     }
+
+    private enum ResponsesEvent : byte
+    {
+        Other,
+        Delta,
+        Terminal,
+        Failed,
+        Error,
+    }
+
+    /// <summary>
+    /// A Responses event: <c>response.*.delta</c> (output), the <c>response</c> object of lifecycle events (model;
+    /// usage in <c>response.usage</c>, final on the terminal event), the terminal events <c>response.completed</c>,
+    /// <c>response.incomplete</c> and <c>response.failed</c>, and <c>error</c>. Never dropped.
+    /// </summary>
+    private SseNext InspectResponsesEvent(ReadOnlySpan<byte> json)
+    {
+        var kind = ResponsesEvent.Other;
+        var usage = default(UsageCounts);
+        var hasUsage = false;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return SseNext.Garbage;
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return SseNext.Garbage;
+                    }
+
+                    kind = reader.ValueTextEquals("response.completed"u8) || reader.ValueTextEquals("response.incomplete"u8)
+                        ? ResponsesEvent.Terminal
+                        : reader.ValueTextEquals("response.failed"u8) ? ResponsesEvent.Failed
+                        : reader.ValueTextEquals("error"u8) ? ResponsesEvent.Error
+                        : IsDelta(reader.ValueSpan) ? ResponsesEvent.Delta
+                        : ResponsesEvent.Other;
+                }
+                else if (reader.ValueTextEquals("response"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    var model = ResponseModel;
+                    long ignored = 0;
+                    ResponsesJson.ReadResponse(ref reader, ref usage, ref hasUsage, ref model, ref ignored);
+                    ResponseModel = model;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (reader.Read())
+            {
+                return SseNext.Garbage;
+            }
+        }
+        catch (JsonException)
+        {
+            return SseNext.Garbage;
+        }
+
+        if (hasUsage)
+        {
+            UsageSeen = true;
+            _usage = usage;
+        }
+
+        switch (kind)
+        {
+            case ResponsesEvent.Error:
+                SawErrorEvent = true;
+                ErrorPayload ??= json.ToArray();
+                break;
+            case ResponsesEvent.Delta:
+                ContentDeltas++;
+                LastEventHadContent = true;
+                break;
+            case ResponsesEvent.Failed:
+                TerminalFailed = true;
+                SawDone = true;
+                break;
+            case ResponsesEvent.Terminal:
+                SawDone = true;
+                break;
+        }
+
+        return SseNext.Forward;
+    }
+
+    /// <summary>Generated-output deltas: text, refusal, reasoning (text and summary), function and custom tool input.</summary>
+    private static bool IsDelta(ReadOnlySpan<byte> type) =>
+        type.EndsWith(".delta"u8)
+        && (type.SequenceEqual("response.output_text.delta"u8)
+            || type.SequenceEqual("response.refusal.delta"u8)
+            || type.SequenceEqual("response.reasoning_text.delta"u8)
+            || type.SequenceEqual("response.reasoning_summary_text.delta"u8)
+            || type.SequenceEqual("response.function_call_arguments.delta"u8)
+            || type.SequenceEqual("response.custom_tool_call_input.delta"u8));
 
     private bool ReadAnthropicUsage(ref Utf8JsonReader reader)
     {

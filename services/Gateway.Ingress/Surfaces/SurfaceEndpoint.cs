@@ -9,6 +9,7 @@ using Gateway.Ingress.Upstream;
 using Gateway.Ingress.Usage;
 using Gateway.Quota.V1;
 using Gateway.Routing.V1;
+using Gateway.Translation;
 using Route = Gateway.Routing.V1.Route;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -17,9 +18,12 @@ namespace Gateway.Ingress.Surfaces;
 
 /// <summary>
 /// The one request pipeline of every relayed surface (<see cref="ApiSurface"/>): chat completions, embeddings,
-/// Anthropic messages and count_tokens. Key present → body read (413) and parsed (400) → key verified (401) → model
-/// allowed for the key (403) → quota admitted (429) → route resolved (404) → the route's wire must be the surface's
-/// own (else 400: translation is not available yet) → upstream called and relayed. Errors are rendered in the
+/// Anthropic messages and count_tokens, responses, image generation. Key present → body read (413) and parsed (400) →
+/// key verified (401) → model allowed for the key (403) → quota admitted (429) → route resolved (404) → for a route of
+/// another wire, the request parsed into the canonical model (400 naming the field) → the model has the capabilities
+/// the request needs (400, <see cref="CapabilityCheck"/>) → upstream called: relayed byte for byte on the same wire,
+/// translated both ways for chat/messages/responses on another wire (embeddings and images have no translation: 400
+/// translation_not_available; count_tokens answers an estimate). Errors are rendered in the
 /// surface's envelope; every metered request that reached an upstream ends with exactly one usage event.
 /// </summary>
 internal sealed class SurfaceEndpoint(
@@ -44,6 +48,10 @@ internal sealed class SurfaceEndpoint(
     public Task HandleMessagesAsync(HttpContext context) => HandleAsync(context, ApiSurface.AnthropicMessages);
 
     public Task HandleCountTokensAsync(HttpContext context) => HandleAsync(context, ApiSurface.AnthropicCountTokens);
+
+    public Task HandleResponsesAsync(HttpContext context) => HandleAsync(context, ApiSurface.OpenAiResponses);
+
+    public Task HandleImagesAsync(HttpContext context) => HandleAsync(context, ApiSurface.OpenAiImages);
 
     private async Task HandleAsync(HttpContext context, ApiSurface surface)
     {
@@ -117,11 +125,57 @@ internal sealed class SurfaceEndpoint(
         // Candidates in order; failing over to the next one happens only before the first byte reached the client.
         // Routing resolves a single route today; a later issue adds more candidates here.
         IReadOnlyList<Route> candidates = [route];
+        TranslatedCall? call = null;
         for (var i = 0; i < candidates.Count; i++)
         {
             var candidate = candidates[i];
             var more = i < candidates.Count - 1;
-            if (candidate.Provider.Wire != exchange.Kind.SameWire())
+            var crossWire = !exchange.Kind.AcceptsWire(candidate.Provider.Wire);
+            var translates = crossWire && exchange.Kind.Generates();
+
+            // What the reader's pass saw is checked first (cheap, and before any translation work); a translated call
+            // is checked again with what the canonical model saw.
+            var unsupported = CapabilityCheck.Check(exchange.Kind, candidate, exchange.Request.UsesTools, exchange.Request.ToolsParam,
+                exchange.Request.UsesImages, exchange.Request.ImagesParam, exchange.Request.UsesJson ? exchange.Request.JsonParam : null);
+            if (unsupported is null && translates && call is null)
+            {
+                // Parsed once, for the first candidate of another wire; invalid requests answer 400 naming the field.
+                var clientWire = exchange.Kind.ClientWire();
+                if (!RequestTranslator.TryParse(clientWire, exchange.Body!.WrittenSpan, out var canonical, out var translationError))
+                {
+                    exchange.Route = candidate;
+                    await FailAsync(context, exchange, UpstreamForwarder.ToApiError(translationError)).ConfigureAwait(false);
+                    return;
+                }
+
+                call = new TranslatedCall(clientWire, canonical);
+            }
+
+            if (unsupported is null && translates)
+            {
+                unsupported = CapabilityCheck.Check(exchange.Kind, candidate, call!.Request.UsesTools,
+                    exchange.Request.ToolsParam ?? exchange.Kind.ToolsField(), call.Request.UsesImages,
+                    exchange.Request.ImagesParam ?? exchange.Kind.HistoryField());
+            }
+
+            if (unsupported is { } refused)
+            {
+                if (more)
+                {
+                    continue;
+                }
+
+                exchange.Route = candidate;
+                await FailAsync(context, exchange, refused).ConfigureAwait(false);
+                return;
+            }
+
+            ForwardResult result;
+            if (translates)
+            {
+                result = await forwarder.ForwardTranslatedAsync(context, exchange, candidate, more, call!).ConfigureAwait(false);
+            }
+            else if (crossWire)
             {
                 if (more)
                 {
@@ -140,8 +194,12 @@ internal sealed class SurfaceEndpoint(
                     .ConfigureAwait(false);
                 return;
             }
+            else
+            {
+                result = await forwarder.ForwardAsync(context, exchange, candidate, more).ConfigureAwait(false);
+            }
 
-            if (await forwarder.ForwardAsync(context, exchange, candidate, more).ConfigureAwait(false) == ForwardResult.Done)
+            if (result == ForwardResult.Done)
             {
                 return;
             }

@@ -31,12 +31,12 @@ internal enum ForwardResult : byte
 /// <summary>
 /// Calls an upstream that speaks the client's own wire and relays its answer: the rewritten body goes to
 /// <c>{base_url}{surface path}</c> (<c>/chat/completions</c>, <c>/embeddings</c>, <c>/messages</c>,
-/// <c>/messages/count_tokens</c>) with the provider's key; a non-streaming answer is validated and relayed
+/// <c>/messages/count_tokens</c>, <c>/responses</c>, <c>/images/generations</c>) with the provider's key; a non-streaming answer is validated and relayed
 /// whole, a stream is relayed event by event as it arrives (see <see cref="SseScanner"/>). Failures before the
 /// first byte become a proper error status; after it, an SSE error event and an aborted connection, so a cut
 /// stream never looks complete.
 /// </summary>
-internal sealed class UpstreamForwarder(
+internal sealed partial class UpstreamForwarder(
     UpstreamHttp http,
     IOptions<IngressOptions> options,
     ILogger<UpstreamForwarder> logger)
@@ -50,9 +50,15 @@ internal sealed class UpstreamForwarder(
     private readonly TimeSpan _idleTimeout = options.Value.StreamIdleTimeout;
     private readonly long _maxResponseBytes = options.Value.MaxUpstreamResponseBytes;
 
-    public async Task<ForwardResult> ForwardAsync(HttpContext context, ChatExchange exchange, Route route, bool moreCandidates)
+    /// <summary>Same wire: the client's body, model rewritten, to <c>{base_url}{surface path}</c>, relayed back unchanged.</summary>
+    public Task<ForwardResult> ForwardAsync(HttpContext context, ChatExchange exchange, Route route, bool moreCandidates) =>
+        AttemptAsync(context, exchange, route, http.UpstreamUri(route.Provider.BaseUrl, exchange.Kind), moreCandidates, translation: null);
+
+    /// <summary>One attempt against <paramref name="route"/>: the span, the attempt's state and its usage estimate
+    /// around either relay (same wire when <paramref name="translation"/> is null, translated otherwise).</summary>
+    private async Task<ForwardResult> AttemptAsync(HttpContext context, ChatExchange exchange, Route route, Uri? uri,
+        bool moreCandidates, TranslatedCall? translation)
     {
-        var uri = http.UpstreamUri(route.Provider.BaseUrl, exchange.Kind);
         if (uri is null)
         {
             if (moreCandidates)
@@ -68,7 +74,12 @@ internal sealed class UpstreamForwarder(
         using var activity = StartActivity(exchange, route, uri);
         try
         {
-            return await SendAndRelayAsync(context, exchange, route, uri, activity, moreCandidates).ConfigureAwait(false);
+            // One source per attempt: the client's abort, plus an idle timer re-armed around every upstream wait.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            var attempt = new Attempt(context, exchange, timeout, activity, moreCandidates);
+            return translation is null
+                ? await SendAndRelayAsync(attempt, route, uri).ConfigureAwait(false)
+                : await SendAndTranslateAsync(attempt, route, uri, translation).ConfigureAwait(false);
         }
         finally
         {
@@ -77,57 +88,26 @@ internal sealed class UpstreamForwarder(
         }
     }
 
-    private async Task<ForwardResult> SendAndRelayAsync(HttpContext context, ChatExchange exchange, Route route, Uri uri,
-        Activity? activity, bool moreCandidates)
+    private async Task<ForwardResult> SendAndRelayAsync(Attempt attempt, Route route, Uri uri)
     {
+        var exchange = attempt.Exchange;
         using var body = new PooledBufferWriter(ChatRequestRewriter.EstimateSize(exchange.Body!.WrittenCount, route.UpstreamModel));
         ChatRequestRewriter.Rewrite(exchange.Body.WrittenSpan, exchange.Request, route.UpstreamModel, body,
             forceIncludeUsage: exchange.Kind == ApiSurface.OpenAiChat);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
-        {
-            Content = new ReadOnlyMemoryContent(body.WrittenMemory),
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
-        PrepareHeaders(context.Request, request, route, exchange.Request.Stream, exchange.Kind.SameWire() == WireKind.AnthropicMessages);
+        using var request = NewRequest(uri, body);
+        PrepareHeaders(attempt.Context.Request, request, route, exchange.Request.Stream,
+            exchange.Kind.SameWire() == WireKind.AnthropicMessages, forwardAnthropicHeaders: true);
 
-        // One source per attempt: the client's abort, plus an idle timer re-armed around every upstream wait.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var attempt = new Attempt(context, exchange, timeout, activity, moreCandidates);
-
-        HttpResponseMessage response;
-        timeout.CancelAfter(_idleTimeout);
-        try
+        var (response, failed) = await SendAsync(attempt, request).ConfigureAwait(false);
+        if (response is null)
         {
-            response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
-                .ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            return ClientGone(attempt);
-        }
-        catch (OperationCanceledException)
-        {
-            // Our idle timer, or the handler's connect timeout.
-            return await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamTimeout(), "no response headers in time", retryable: true)
-                .ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            var error = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-                or HttpRequestError.SecureConnectionError
-                ? ApiErrors.UpstreamUnreachable()
-                : ApiErrors.UpstreamInvalidResponse();
-            return await FailBeforeFirstByteAsync(attempt, error, ex.HttpRequestError.ToString(), retryable: true)
-                .ConfigureAwait(false);
+            return failed;
         }
 
         using (response)
         {
-            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             var status = (int)response.StatusCode;
-            activity?.SetTag("http.response.status_code", status);
             if (status is < 200 or > 299)
             {
                 return await RelayUpstreamErrorAsync(attempt, response, status).ConfigureAwait(false);
@@ -137,6 +117,49 @@ internal sealed class UpstreamForwarder(
             return exchange.Request.Stream
                 ? await RelayStreamAsync(attempt, response).ConfigureAwait(false)
                 : await RelayBodyAsync(attempt, response, status).ConfigureAwait(false);
+        }
+    }
+
+    private static HttpRequestMessage NewRequest(Uri uri, PooledBufferWriter body) => new(HttpMethod.Post, uri)
+    {
+        Content = new ReadOnlyMemoryContent(body.WrittenMemory),
+        Version = HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
+
+    /// <summary>Sends the request and waits for the response headers within the idle timeout. On failure the client
+    /// has been answered (or the attempt should be retried) and the response is null.</summary>
+    private async Task<(HttpResponseMessage? Response, ForwardResult Failed)> SendAsync(Attempt attempt, HttpRequestMessage request)
+    {
+        var timeout = attempt.Timeout;
+        timeout.CancelAfter(_idleTimeout);
+        try
+        {
+            var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                .ConfigureAwait(false);
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            var status = (int)response.StatusCode;
+            attempt.Activity?.SetTag("http.response.status_code", status);
+            return (response, ForwardResult.Done);
+        }
+        catch (OperationCanceledException) when (attempt.RequestAborted.IsCancellationRequested)
+        {
+            return (null, ClientGone(attempt));
+        }
+        catch (OperationCanceledException)
+        {
+            // Our idle timer, or the handler's connect timeout.
+            return (null, await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamTimeout(), "no response headers in time", retryable: true)
+                .ConfigureAwait(false));
+        }
+        catch (HttpRequestException ex)
+        {
+            var error = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                or HttpRequestError.SecureConnectionError
+                ? ApiErrors.UpstreamUnreachable()
+                : ApiErrors.UpstreamInvalidResponse();
+            return (null, await FailBeforeFirstByteAsync(attempt, error, ex.HttpRequestError.ToString(), retryable: true)
+                .ConfigureAwait(false));
         }
     }
 
@@ -151,10 +174,15 @@ internal sealed class UpstreamForwarder(
         public CancellationToken RequestAborted => Context.RequestAborted;
     }
 
-    private static void PrepareHeaders(HttpRequest client, HttpRequestMessage request, Route route, bool stream, bool anthropic)
+    /// <summary>
+    /// The provider's auth (Anthropic: <c>x-api-key</c> and <c>anthropic-version</c>, default 2023-06-01; OpenAI:
+    /// Bearer), Accept and content type. Nothing from the client is forwarded except content-type, the simulator's
+    /// x-sim-* controls and, when <paramref name="forwardAnthropicHeaders"/> (an Anthropic client on an Anthropic
+    /// upstream), anthropic-version and anthropic-beta; in particular never its key.
+    /// </summary>
+    private static void PrepareHeaders(HttpRequest client, HttpRequestMessage request, Route route, bool stream, bool anthropic,
+        bool forwardAnthropicHeaders)
     {
-        // Nothing from the client is forwarded except content-type, the simulator's x-sim-* controls and (Anthropic)
-        // anthropic-version and anthropic-beta; in particular never its key.
         if (anthropic)
         {
             if (!string.IsNullOrEmpty(route.Provider.ApiKey))
@@ -162,11 +190,11 @@ internal sealed class UpstreamForwarder(
                 request.Headers.TryAddWithoutValidation("x-api-key", route.Provider.ApiKey);
             }
 
-            var version = client.Headers["anthropic-version"];
+            var version = forwardAnthropicHeaders ? client.Headers["anthropic-version"] : default;
             request.Headers.TryAddWithoutValidation("anthropic-version", version.Count == 1 && !string.IsNullOrWhiteSpace(version[0])
                 ? version[0]
                 : DefaultAnthropicVersion);
-            var beta = client.Headers["anthropic-beta"];
+            var beta = forwardAnthropicHeaders ? client.Headers["anthropic-beta"] : default;
             if (beta.Count > 0)
             {
                 request.Headers.TryAddWithoutValidation("anthropic-beta", (IEnumerable<string?>)beta);
@@ -262,9 +290,25 @@ internal sealed class UpstreamForwarder(
         }
 
         var usage = default(Usage.UsageCounts);
-        var valid = exchange.Kind.SameWire() == WireKind.AnthropicMessages
-            ? AnthropicJson.TryReadMessage(body.WrittenSpan, ref usage, out var usageSeen, out var model, out var contentBytes)
-            : OpenAiJson.TryReadCompletion(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+        bool valid, usageSeen;
+        string? model;
+        long contentBytes = 0;
+        switch (exchange.Kind)
+        {
+            case ApiSurface.AnthropicMessages or ApiSurface.AnthropicCountTokens:
+                valid = AnthropicJson.TryReadMessage(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+                break;
+            case ApiSurface.OpenAiResponses:
+                valid = ResponsesJson.TryReadResponseBody(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+                break;
+            case ApiSurface.OpenAiImages:
+                valid = ResponsesJson.TryReadImagesBody(body.WrittenSpan, ref usage, out usageSeen, out model);
+                break;
+            default:
+                valid = OpenAiJson.TryReadCompletion(body.WrittenSpan, ref usage, out usageSeen, out model, out contentBytes);
+                break;
+        }
+
         if (!valid)
         {
             return await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamInvalidResponse(), "body is not a JSON object", retryable: true)
@@ -355,29 +399,14 @@ internal sealed class UpstreamForwarder(
     private async Task<ForwardResult> RelayStreamAsync(Attempt attempt, HttpResponseMessage response)
     {
         var exchange = attempt.Exchange;
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (mediaType is not null && !mediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
-        {
-            return await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamInvalidResponse(), $"stream answered as {mediaType}", retryable: true)
-                .ConfigureAwait(false);
-        }
-
         using var scanner = new SseScanner(exchange.Request.ClientIncludeUsage, dialect: exchange.Kind.Dialect());
         var writer = attempt.Context.Response.BodyWriter;
-        var timeout = attempt.Timeout;
         var started = false;
         StreamEnd end;
-        Stream upstream;
-        try
+        var (upstream, failed) = await OpenStreamAsync(attempt, response).ConfigureAwait(false);
+        if (upstream is null)
         {
-            timeout.CancelAfter(_idleTimeout);
-            upstream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return attempt.RequestAborted.IsCancellationRequested
-                ? ClientGone(attempt)
-                : await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamTimeout(), "stream idle timeout", retryable: true).ConfigureAwait(false);
+            return failed;
         }
 
         while (true)
@@ -389,43 +418,20 @@ internal sealed class UpstreamForwarder(
                 break;
             }
 
-            int read;
-            timeout.CancelAfter(_idleTimeout);
-            try
+            var (read, readEnd) = await ReadChunkAsync(attempt, upstream, memory).ConfigureAwait(false);
+            if (readEnd is { } stop)
             {
-                read = await upstream.ReadAsync(memory, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                end = attempt.RequestAborted.IsCancellationRequested ? StreamEnd.ClientGone : StreamEnd.IdleTimeout;
-                break;
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                end = StreamEnd.Cut;
+                end = stop;
                 break;
             }
 
-            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             scanner.Advance(read);
             var final = read == 0;
             var emitted = Emit(attempt, scanner, writer, final, ref started);
-            if (emitted.Wrote)
+            if (emitted.Wrote && !await FlushAsync(attempt, writer).ConfigureAwait(false))
             {
-                try
-                {
-                    var flush = await writer.FlushAsync(attempt.RequestAborted).ConfigureAwait(false);
-                    if (flush.IsCompleted || flush.IsCanceled)
-                    {
-                        end = StreamEnd.ClientGone;
-                        break;
-                    }
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or IOException)
-                {
-                    end = StreamEnd.ClientGone;
-                    break;
-                }
+                end = StreamEnd.ClientGone;
+                break;
             }
 
             if (emitted.Next == SseNext.Garbage)
@@ -453,7 +459,7 @@ internal sealed class UpstreamForwarder(
             }
         }
 
-        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        attempt.Timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         exchange.ContentDeltas = scanner.ContentDeltas;
         exchange.ResponseModel = scanner.ResponseModel;
         exchange.UsageReported = scanner.UsageSeen;
@@ -466,7 +472,7 @@ internal sealed class UpstreamForwarder(
         {
             case StreamEnd.Completed:
                 exchange.HttpStatus = StatusCodes.Status200OK;
-                exchange.Outcome = UsageOutcome.Completed;
+                exchange.Outcome = scanner.TerminalFailed ? UsageOutcome.Failed : UsageOutcome.Completed;
                 return ForwardResult.Done;
             case StreamEnd.ClientGone:
                 return ClientGone(attempt);
@@ -498,20 +504,34 @@ internal sealed class UpstreamForwarder(
                 return ForwardResult.Done;
             }
 
+            if (end == StreamEnd.ErrorEvent && exchange.Kind == ApiSurface.OpenAiResponses && scanner.ErrorPayload is { } responsesError
+                && ResponsesJson.TryReadErrorEvent(responsesError, out var code, out var message))
+            {
+                // A Responses error event has no envelope to relay: answer with the provider's code and words.
+                error = new ApiError(StatusCodes.Status502BadGateway, ErrorTypes.Api, code ?? "upstream_error", message);
+            }
+
             return await FailBeforeFirstByteAsync(attempt, error, reason, retryable: true).ConfigureAwait(false);
         }
 
-        // After the first byte: say so in the stream (unless the upstream already did), then abort the connection
-        // so the client cannot mistake the truncated stream for a complete one.
+        return await EndStreamMidwayAsync(attempt, error, reason, writeErrorEvent: !scanner.SawErrorEvent).ConfigureAwait(false);
+    }
+
+    /// <summary>After the first byte: say so in the stream (unless the upstream already did, in the client's wire),
+    /// then abort the connection so the client cannot mistake the truncated stream for a complete one.</summary>
+    private async Task<ForwardResult> EndStreamMidwayAsync(Attempt attempt, ApiError error, string reason, bool writeErrorEvent)
+    {
+        var exchange = attempt.Exchange;
         Log.StreamInterrupted(logger, exchange.RequestId, exchange.ProviderTag, reason);
         exchange.HttpStatus = error.Status;
         exchange.Outcome = UsageOutcome.Failed;
         attempt.Activity?.SetStatus(ActivityStatusCode.Error, reason);
         try
         {
-            if (!scanner.SawErrorEvent)
+            if (writeErrorEvent)
             {
-                await writer.WriteAsync(ErrorResponses.SseErrorEvent(error, exchange.ErrorFormat), attempt.RequestAborted).ConfigureAwait(false);
+                await attempt.Context.Response.BodyWriter.WriteAsync(ErrorResponses.SseErrorEvent(error, exchange.ErrorFormat), attempt.RequestAborted)
+                    .ConfigureAwait(false);
             }
 
             // Kestrel drops output it has not yet handed to the socket when a connection is aborted, and a flush
@@ -524,6 +544,66 @@ internal sealed class UpstreamForwarder(
 
         attempt.Context.Abort();
         return ForwardResult.Done;
+    }
+
+    /// <summary>Checks that a 2xx answer is an event stream and opens it within the idle timeout; null when the
+    /// client has been answered (or the attempt should be retried).</summary>
+    private async Task<(Stream? Stream, ForwardResult Failed)> OpenStreamAsync(Attempt attempt, HttpResponseMessage response)
+    {
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is not null && !mediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamInvalidResponse(), $"stream answered as {mediaType}",
+                retryable: true).ConfigureAwait(false));
+        }
+
+        var timeout = attempt.Timeout;
+        try
+        {
+            timeout.CancelAfter(_idleTimeout);
+            return (await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), ForwardResult.Done);
+        }
+        catch (OperationCanceledException)
+        {
+            return (null, attempt.RequestAborted.IsCancellationRequested
+                ? ClientGone(attempt)
+                : await FailBeforeFirstByteAsync(attempt, ApiErrors.UpstreamTimeout(), "stream idle timeout", retryable: true).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>One read from the upstream stream with the idle timer armed; an end when the read failed.</summary>
+    private async ValueTask<(int Read, StreamEnd? End)> ReadChunkAsync(Attempt attempt, Stream upstream, Memory<byte> memory)
+    {
+        var timeout = attempt.Timeout;
+        timeout.CancelAfter(_idleTimeout);
+        try
+        {
+            var read = await upstream.ReadAsync(memory, timeout.Token).ConfigureAwait(false);
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            return (read, null);
+        }
+        catch (OperationCanceledException)
+        {
+            return (0, attempt.RequestAborted.IsCancellationRequested ? StreamEnd.ClientGone : StreamEnd.IdleTimeout);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            return (0, StreamEnd.Cut);
+        }
+    }
+
+    /// <summary>Flushes what was written for the client; false when the client went away.</summary>
+    private static async ValueTask<bool> FlushAsync(Attempt attempt, PipeWriter writer)
+    {
+        try
+        {
+            var flush = await writer.FlushAsync(attempt.RequestAborted).ConfigureAwait(false);
+            return !(flush.IsCompleted || flush.IsCanceled);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            return false;
+        }
     }
 
     private readonly record struct EmitResult(bool Wrote, SseNext Next, bool ErrorBeforeFirstByte);

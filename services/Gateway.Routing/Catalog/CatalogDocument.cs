@@ -47,6 +47,10 @@ internal sealed class ModelDocument
     public List<string>? Aliases { get; set; }
 
     public PricingDocument? Pricing { get; set; }
+
+    /// <summary>Any of "chat", "tools", "vision", "json", "embeddings", "images". Absent: a chat model's default
+    /// (chat, tools, vision, json).</summary>
+    public List<string>? Capabilities { get; set; }
 }
 
 /// <summary>USD per million tokens.</summary>

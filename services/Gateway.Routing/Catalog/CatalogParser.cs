@@ -235,6 +235,8 @@ internal static class CatalogParser
                 pricing.CacheWritePerMtokMicros = Price(prices.CacheWritePerMTok, "cacheWritePerMTok");
             }
 
+            var capabilities = ParseCapabilities(m.Capabilities, where, errors);
+
             if (m.Created < 0)
             {
                 errors.Add($"{where}: \"created\" must not be negative.");
@@ -286,9 +288,13 @@ internal static class CatalogParser
                 OwnedBy = string.IsNullOrEmpty(m.OwnedBy) ? provider!.Id : m.OwnedBy,
                 CreatedUnix = m.Created,
                 Wire = provider!.Wire,
+                Capabilities = capabilities,
             };
             info.Aliases.AddRange(aliases);
-            var route = new Route { Model = m.Id, UpstreamModel = upstreamModel, Provider = provider, Pricing = pricing };
+            var route = new Route
+            {
+                Model = m.Id, UpstreamModel = upstreamModel, Provider = provider, Pricing = pricing, Capabilities = capabilities,
+            };
             entries.Add(new CatalogEntry { Info = info, Route = route });
 
             long Price(decimal value, string field)
@@ -305,6 +311,67 @@ internal static class CatalogParser
 
         return entries;
     }
+
+    /// <summary>The capabilities a model lists, or when it lists none (the field is absent) a chat model's default:
+    /// chat, tools, vision, json. An empty list, an unknown name or a repeated one is an error.</summary>
+    internal static Capabilities ParseCapabilities(List<string>? names, string where, List<string> errors)
+    {
+        if (names is null)
+        {
+            return new Capabilities { Chat = true, Tools = true, Vision = true, Json = true };
+        }
+
+        var capabilities = new Capabilities();
+        if (names.Count == 0)
+        {
+            errors.Add($"{where}: \"capabilities\" must name at least one of {KnownCapabilities}; leave it out for the default (chat, tools, vision, json).");
+            return capabilities;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (!seen.Add(name ?? ""))
+            {
+                errors.Add($"{where}: capability \"{name}\" is listed twice.");
+                continue;
+            }
+
+            switch (name)
+            {
+                case "chat":
+                    capabilities.Chat = true;
+                    break;
+                case "tools":
+                    capabilities.Tools = true;
+                    break;
+                case "vision":
+                    capabilities.Vision = true;
+                    break;
+                case "json":
+                    capabilities.Json = true;
+                    break;
+                case "embeddings":
+                    capabilities.Embeddings = true;
+                    break;
+                case "images":
+                    capabilities.Images = true;
+                    break;
+                default:
+                    errors.Add($"{where}: capability \"{name}\" is unknown; use {KnownCapabilities}.");
+                    break;
+            }
+        }
+
+        if ((capabilities.Tools || capabilities.Vision || capabilities.Json) && !capabilities.Chat)
+        {
+            errors.Add($"{where}: \"tools\", \"vision\" and \"json\" need \"chat\" in \"capabilities\".");
+        }
+
+        return capabilities;
+    }
+
+    private const string KnownCapabilities = "\"chat\", \"tools\", \"vision\", \"json\", \"embeddings\", \"images\"";
 
     /// <summary>
     /// Scheme, authority and path without a trailing slash, and with runs of slashes in the path collapsed, so

@@ -205,7 +205,6 @@ public sealed class AnthropicMessagesTests(IngressFixture fixture)
         { Body(FakeDependencies.AnthropicModel), FakeDependencies.RateLimitedKey, 429, "rate_limit_error" },
         { Body(FakeDependencies.AnthropicModel), FakeDependencies.AuthDownKey, 503, "overloaded_error" },
         { Body(FakeDependencies.RoutingDownModel), FakeDependencies.ValidKey, 503, "overloaded_error" },
-        { Body(FakeDependencies.Model), FakeDependencies.ValidKey, 400, "invalid_request_error" },
     };
 
     [Theory]
@@ -229,12 +228,24 @@ public sealed class AnthropicMessagesTests(IngressFixture fixture)
     }
 
     [Fact]
-    public async Task Post_OpenAiChatModel_400CrossWireNotAvailable()
+    public async Task Post_OpenAiChatModel_TranslatedIntoAMessageWithUsage()
     {
         using var response = await fixture.Public.SendAsync(Messages(Body(FakeDependencies.Model)));
-        var error = await Http.AssertAnthropicEnvelopeAsync(response, 400, "invalid_request_error");
-        Assert.Contains("openai-chat", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains("not available yet", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        Assert.Equal("message", json["type"]!.GetValue<string>());
+        Assert.Equal(FakeDependencies.Model, json["model"]!.GetValue<string>());
+        Assert.Equal("Hello tok1 tok2", json["content"]![0]!["text"]!.GetValue<string>());
+        // The fake's usage chunk: prompt 11 (4 cached), completion 3; Anthropic's input_tokens excludes the cache.
+        Assert.Equal(7, json["usage"]!["input_tokens"]!.GetValue<int>());
+        Assert.Equal(4, json["usage"]!["cache_read_input_tokens"]!.GetValue<int>());
+        var usage = await fixture.Usage.WaitForAsync(Http.RequestId(response));
+        Assert.Equal(11, usage.InputTokens);
+        Assert.Equal(4, usage.CachedInputTokens);
+        Assert.Equal(3, usage.OutputTokens);
+        Assert.Equal(FakeDependencies.UpstreamModel, usage.UpstreamModel);
     }
 
     [Fact]

@@ -116,13 +116,24 @@ public sealed class ChatCompletionsErrorTests(IngressFixture fixture)
     }
 
     [Fact]
-    public async Task Post_AnthropicOnlyUpstream_Answers400TranslationNotAvailable()
+    public async Task Post_AnthropicUpstream_TranslatedIntoAChatCompletionWithUsage()
     {
         using var response = await _client.SendAsync(Http.Chat(Http.Body(FakeDependencies.AnthropicModel)));
-        var error = await Http.AssertEnvelopeAsync(response, 400, "translation_not_available", "invalid_request_error");
-        Assert.Equal("model", error["param"]!.GetValue<string>());
-        Assert.Contains("anthropic-messages", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains("not available yet", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        Assert.Equal("chat.completion", json["object"]!.GetValue<string>());
+        Assert.Equal(FakeDependencies.AnthropicModel, json["model"]!.GetValue<string>());
+        Assert.Equal("Hello tok1 tok2", json["choices"]![0]!["message"]!["content"]!.GetValue<string>());
+        Assert.Equal("stop", json["choices"]![0]!["finish_reason"]!.GetValue<string>());
+        // Anthropic's usage (input 10, cache write 3, cache read 5, output 7) in the gateway's convention.
+        var usage = await fixture.Usage.WaitForAsync(Http.RequestId(response));
+        Assert.Equal(18, usage.InputTokens);
+        Assert.Equal(5, usage.CachedInputTokens);
+        Assert.Equal(3, usage.CacheWriteTokens);
+        Assert.Equal(7, usage.OutputTokens);
+        Assert.Equal(18, json["usage"]!["prompt_tokens"]!.GetValue<int>());
     }
 
     [Fact]

@@ -66,10 +66,12 @@ public sealed class EmbeddingsTests(IngressFixture fixture)
     }
 
     [Fact]
-    public async Task Post_AnthropicModel_400TranslationNotAvailable()
+    public async Task Post_ChatOnlyModel_400UnsupportedCapabilityNamingModel()
     {
         using var response = await fixture.Public.SendAsync(Http.Chat("{\"model\":\"claude-test\",\"input\":\"hello\"}", path: "/v1/embeddings"));
-        await Http.AssertEnvelopeAsync(response, 400, "translation_not_available", "invalid_request_error");
+        var error = await Http.AssertEnvelopeAsync(response, 400, "unsupported_capability", "invalid_request_error");
+        Assert.Equal("model", error["param"]!.GetValue<string>());
+        Assert.Contains("embeddings", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -47,7 +47,11 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
             CacheWritePerMtokMicros = 3_000_000,
         };
         var provider = new Provider { Id = ProviderId, Wire = WireKind.OpenaiChat, BaseUrl = upstreamBaseUrl, ApiKey = providerKey };
-        _routes[Model] = new Route { Model = Model, UpstreamModel = UpstreamModel, Provider = provider, Pricing = Pricing };
+        _routes[Model] = new Route
+        {
+            Model = Model, UpstreamModel = UpstreamModel, Provider = provider, Pricing = Pricing,
+            Capabilities = new Capabilities { Chat = true, Tools = true, Vision = true, Json = true, Embeddings = true, Images = true },
+        };
         _routes[ModelAlias] = _routes[Model];
         _routes[AllowedModel] = new Route { Model = AllowedModel, UpstreamModel = UpstreamModel, Provider = provider, Pricing = Pricing };
         _routes[AliasOfAllowed] = _routes[AllowedModel];
@@ -77,6 +81,9 @@ internal sealed class FakeDependencies : IKeyVerifier, IQuotaGate, IRouteResolve
     }
 
     public Pricing Pricing { get; }
+
+    /// <summary>Adds (or replaces) a route, e.g. to a simulator a test fixture started.</summary>
+    public void AddRoute(string model, Route route) => _routes[model] = route;
 
     public ConcurrentDictionary<string, ApiKey> KeysBySecret { get; } = new();
 

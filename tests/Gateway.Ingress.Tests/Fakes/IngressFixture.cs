@@ -39,7 +39,7 @@ public class IngressFixture : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Upstream = await FakeOpenAiUpstream.StartAsync();
         Dependencies = new FakeDependencies(Upstream.BaseUrl, $"http://127.0.0.1:{ClosedPort()}/v1", FakeOpenAiUpstream.ProviderKey);
@@ -95,7 +95,7 @@ public class IngressFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Public?.Dispose();
         Admin?.Dispose();

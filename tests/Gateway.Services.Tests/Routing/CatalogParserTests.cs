@@ -21,7 +21,8 @@ public sealed class CatalogParserTests
     {
         var catalog = ParseDefault(Simulator);
 
-        Assert.Equal(["sim-gpt", "sim-claude"], catalog.Entries.Select(e => e.Info.Id));
+        Assert.Equal(["sim-gpt", "sim-responses", "sim-basic", "sim-claude"], catalog.Entries.Select(e => e.Info.Id));
+        Assert.Equal(WireKind.OpenaiResponses, catalog.Resolve("sim-responses")!.Provider.Wire);
         var gpt = catalog.Resolve("sim-gpt")!;
         Assert.Equal("simulator", gpt.Provider.Id);
         Assert.Equal(WireKind.OpenaiChat, gpt.Provider.Wire);
@@ -37,6 +38,35 @@ public sealed class CatalogParserTests
         Assert.Equal("OPENAI_COMPATIBLE_BASE_URL is not set", disabledProviders["openai-compatible"]);
         Assert.Null(catalog.Resolve("gpt-4.1-mini"));
         Assert.Null(catalog.Resolve("claude-sonnet-4-5"));
+    }
+
+    [Fact]
+    public void Parse_DefaultCatalog_CapabilitiesAsListedOrTheChatDefault()
+    {
+        var catalog = ParseDefault(new(Simulator) { ["ANTHROPIC_API_KEY"] = "sk-ant-test", ["OPENAI_API_KEY"] = "sk-test-openai" });
+
+        var gpt = catalog.Resolve("sim-gpt")!.Capabilities;
+        Assert.True(gpt.Chat && gpt.Tools && gpt.Vision && gpt.Json && gpt.Embeddings && gpt.Images);
+        Assert.Equal(new Capabilities { Chat = true }, catalog.Resolve("sim-basic")!.Capabilities);
+        Assert.Equal(new Capabilities { Embeddings = true }, catalog.Resolve("text-embedding-3-small")!.Capabilities);
+        var claude = catalog.Entries.Single(e => e.Info.Id == "claude-sonnet-4-5");
+        Assert.Equal(new Capabilities { Chat = true, Tools = true, Vision = true, Json = true }, claude.Route.Capabilities);
+        Assert.Equal(claude.Route.Capabilities, claude.Info.Capabilities);
+    }
+
+    [Theory]
+    [InlineData("[]", "must name at least one")]
+    [InlineData("[\"chat\", \"telepathy\"]", "capability \"telepathy\" is unknown")]
+    [InlineData("[\"chat\", \"chat\"]", "capability \"chat\" is listed twice")]
+    [InlineData("[\"tools\"]", "need \"chat\"")]
+    public void Parse_InvalidCapabilities_FailsNamingTheModel(string capabilities, string expected)
+    {
+        var error = ParseFails(
+            """{ "providers": [ { "id": "p", "wire": "openai-chat", "baseUrl": "http://127.0.0.1:1/v1" } ], "models": [ """
+            + """{ "id": "m", "provider": "p", "capabilities": """ + capabilities + " } ] }");
+
+        Assert.Contains("models[0] (\"m\")", error.Message);
+        Assert.Contains(expected, error.Message);
     }
 
     [Fact]

@@ -64,12 +64,16 @@ public sealed class RoutingServiceTests
 
         var response = await routing.Channel.UnaryAsync(RoutingHost.ListModels, new ListModelsRequest());
 
-        Assert.Equal(["sim-gpt", "sim-claude", "claude-sonnet-4-5", "claude-haiku-4-5"], response.Models.Select(m => m.Id));
+        Assert.Equal(["sim-gpt", "sim-responses", "sim-basic", "sim-claude", "claude-sonnet-4-5", "claude-haiku-4-5"],
+            response.Models.Select(m => m.Id));
         var gpt = response.Models[0];
         Assert.Equal(["gpt-4o-mini"], gpt.Aliases);
         Assert.Equal("gateway-simulator", gpt.OwnedBy);
         Assert.Equal(1735689600, gpt.CreatedUnix);
-        Assert.Equal(WireKind.AnthropicMessages, response.Models[2].Wire);
+        Assert.Equal(WireKind.AnthropicMessages, response.Models[3].Wire);
+        Assert.Equal(WireKind.OpenaiResponses, response.Models[1].Wire);
+        Assert.True(response.Models[4].Capabilities.Tools);
+        Assert.False(response.Models[2].Capabilities.Tools);
     }
 
     [Fact]
