@@ -32,9 +32,11 @@ E2E_CLIENTS="${E2E_CLIENTS:-claude codex}"
 E2E_TIMEOUT="${E2E_TIMEOUT:-240}"
 
 # The simulator's directive [sim tool=NAME] makes the model call that tool; after the tool result it answers with
-# text (services/Gateway.Simulator/README.md, Tools). Its arguments are words from a fixed list, so the shell tools
-# run a harmless unknown command inside the throwaway working directory.
-CLAUDE_PROMPT="${CLAUDE_PROMPT:-list the files [sim tool=Bash]}"
+# text (services/Gateway.Simulator/README.md, Tools). Its arguments are words from a fixed list: Claude Code's Read
+# looks for a file that does not exist in the throwaway directory (Read rather than Bash: the simulator may set
+# Bash's run_in_background, and a background task's notification starts another turn with other tools), and Codex's
+# exec_command runs a harmless unknown command there under a read-only sandbox.
+CLAUDE_PROMPT="${CLAUDE_PROMPT:-read the notes file [sim tool=Read]}"
 CODEX_PROMPT="${CODEX_PROMPT:-list the files [sim tool=exec_command]}"
 
 for tool in jq curl node npm; do
@@ -42,6 +44,10 @@ for tool in jq curl node npm; do
 done
 
 work="$(mktemp -d /tmp/gateway-e2e.XXXXXX)"
+# Codex refuses to put its sandbox helper (codex-linux-sandbox) under a CODEX_HOME in /tmp, and without it the
+# read-only sandbox cannot run any command; so its home is a throwaway directory under tests/e2e/.run (gitignored).
+mkdir -p "$here/.run"
+codex_home="$(mktemp -d "$here/.run/codex-home.XXXXXX")"
 apphost_pid=""
 
 stop_stack() {
@@ -66,9 +72,9 @@ cleanup() {
   local rc=$?
   stop_stack
   if [ "${E2E_KEEP:-0}" = "1" ]; then
-    echo "clients.sh: kept $work" >&2
+    echo "clients.sh: kept $work and $codex_home" >&2
   else
-    rm -rf "$work"
+    rm -rf "$work" "$codex_home"
   fi
   exit "$rc"
 }
@@ -148,7 +154,7 @@ run_claude() {
       ANTHROPIC_BASE_URL="$root_url" ANTHROPIC_API_KEY="$api_key" \
       DISABLE_TELEMETRY=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 \
       timeout "$E2E_TIMEOUT" "$claude_bin" -p "$CLAUDE_PROMPT" --model "$CLAUDE_MODEL" \
-        --output-format stream-json --verbose --max-turns 4 --allowedTools Bash \
+        --output-format stream-json --verbose --max-turns 3 --allowedTools Read \
         </dev/null >"$dir/out.jsonl" 2>"$dir/err.log"
   ) || rc=$?
 
@@ -166,7 +172,7 @@ run_claude() {
         if .type == "tool_result" then "  user tool_result for " + .tool_use_id + (if .is_error then " (error)" else "" end) + ": " + (.content | clip)
         else "  user " + .type end
     elif .type == "result" then "  result: " + .subtype + ", is_error " + (.is_error | tostring) + ", turns " + (.num_turns | tostring) + ": " + ((.result // "") | clip)
-    elif .type == "system" then "  system " + (.subtype // "") + (if .model then " model " + .model else "" end)
+    elif .type == "system" and .subtype == "init" then "  system init, model " + (.model // "?") + ", " + ((.tools // []) | length | tostring) + " tools"
     else empty end' "$dir/out.jsonl" 2>/dev/null || cat "$dir/out.jsonl"
   if [ -s "$dir/err.log" ]; then
     echo "  (stderr, last lines)"
@@ -192,8 +198,8 @@ run_claude() {
 # --- Codex CLI -----------------------------------------------------------------------------------------------------
 run_codex() {
   local dir="$work/codex"
-  mkdir -p "$dir/home" "$dir/codex-home" "$dir/project"
-  cat >"$dir/codex-home/config.toml" <<EOF
+  mkdir -p "$dir/home" "$dir/project"
+  cat >"$codex_home/config.toml" <<EOF
 model = "$CODEX_MODEL"
 model_provider = "gateway"
 approval_policy = "never"
@@ -211,7 +217,7 @@ EOF
   (
     cd "$dir/project"
     env -u OPENAI_API_KEY -u OPENAI_BASE_URL \
-      HOME="$dir/home" CODEX_HOME="$dir/codex-home" GATEWAY_E2E_API_KEY="$api_key" \
+      HOME="$dir/home" CODEX_HOME="$codex_home" GATEWAY_E2E_API_KEY="$api_key" \
       timeout "$E2E_TIMEOUT" "$codex_bin" exec --json --skip-git-repo-check "$CODEX_PROMPT" \
         </dev/null >"$dir/out.jsonl" 2>"$dir/err.log"
   ) || rc=$?
@@ -237,7 +243,7 @@ EOF
   # Evidence of the round trip: a tool call executed (its output goes back as function_call_output), then an
   # agent message after it, and the turn completed (Codex fails the turn when response.completed never comes).
   local tool_line message_line completed
-  tool_line="$(jq -r 'select(.type == "item.completed") | select(.item.type != "agent_message" and .item.type != "reasoning") | input_line_number' "$dir/out.jsonl" 2>/dev/null | head -n 1)"
+  tool_line="$(jq -r 'select(.type == "item.completed") | select(.item.type != "agent_message" and .item.type != "reasoning" and .item.type != "error") | input_line_number' "$dir/out.jsonl" 2>/dev/null | head -n 1)"
   message_line="$(jq -r 'select(.type == "item.completed" and .item.type == "agent_message") | input_line_number' "$dir/out.jsonl" 2>/dev/null | tail -n 1)"
   completed="$(jq -r 'select(.type == "turn.completed") | "yes"' "$dir/out.jsonl" 2>/dev/null | tail -n 1)"
   if [ "$rc" -eq 0 ] && [ -n "$tool_line" ] && [ -n "$message_line" ] && [ "$message_line" -gt "$tool_line" ] && [ "$completed" = "yes" ]; then
