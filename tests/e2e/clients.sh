@@ -4,11 +4,13 @@
 # result back, the model answers with text). By default both calls cross wires:
 #   claude -p  --model sim-gpt     Anthropic Messages client  -> openai-chat upstream
 #   codex exec -m sim-claude       OpenAI Responses client    -> anthropic-messages upstream
+# Evidence per client: its own JSON output (a tool call, the tool result sent back for that call, a final answer)
+# and, where the admin API is at hand, at least two completed requests metered on a key made for that client.
 # Prints each client's transcript and one PASS/FAIL line per client; exits 1 when a client fails.
 #
 # The stack: started here (like AppHost/start.sh, with its own --state-dir) and stopped by PID at the end, unless
-# GATEWAY_BASE_URL (e.g. http://127.0.0.1:5080/v1) names a running one; then GATEWAY_KEY is used, or a key is
-# created through GATEWAY_ADMIN_URL + GATEWAY_ADMIN_TOKEN.
+# GATEWAY_BASE_URL (e.g. http://127.0.0.1:5080/v1) names a running one; then keys are created through
+# GATEWAY_ADMIN_URL + GATEWAY_ADMIN_TOKEN when given, else GATEWAY_KEY is used (and metering is not checked).
 #
 # Environment:
 #   CLAUDE_MODEL (sim-gpt), CODEX_MODEL (sim-claude)    models the clients ask for
@@ -22,7 +24,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
 if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -93,18 +95,17 @@ codex_bin="$here/node_modules/.bin/codex"
 # --- the stack ---------------------------------------------------------------------------------------------------
 base_url=""
 api_key=""
+admin_url=""
+admin_token=""
 log_dir=""
 if [ -n "${GATEWAY_BASE_URL:-}" ]; then
   base_url="${GATEWAY_BASE_URL%/}"
   api_key="${GATEWAY_KEY:-}"
-  if [ -z "$api_key" ]; then
-    if [ -z "${GATEWAY_ADMIN_URL:-}" ] || [ -z "${GATEWAY_ADMIN_TOKEN:-}" ]; then
-      echo "clients.sh: GATEWAY_BASE_URL needs GATEWAY_KEY, or GATEWAY_ADMIN_URL and GATEWAY_ADMIN_TOKEN to create one" >&2
-      exit 2
-    fi
-    api_key="$(curl -fsS -X POST "${GATEWAY_ADMIN_URL%/}/admin/keys" \
-      -H "Authorization: Bearer $GATEWAY_ADMIN_TOKEN" -H "Content-Type: application/json" \
-      -d '{"tenantId":"e2e","name":"clients-sh"}' | jq -r '.apiKey')"
+  admin_url="${GATEWAY_ADMIN_URL:-}"
+  admin_token="${GATEWAY_ADMIN_TOKEN:-}"
+  if [ -z "$api_key" ] && { [ -z "$admin_url" ] || [ -z "$admin_token" ]; }; then
+    echo "clients.sh: GATEWAY_BASE_URL needs GATEWAY_KEY, or GATEWAY_ADMIN_URL and GATEWAY_ADMIN_TOKEN to create keys" >&2
+    exit 2
   fi
   echo "clients.sh: using the running gateway at $base_url" >&2
 else
@@ -128,14 +129,57 @@ else
   done
   base_url="$(sed -n 's/^ *Base URL *\(http[^ ]*\).*/\1/p' "$work/apphost.log" | head -n 1)"
   api_key="$(sed -n 's/^ *Demo key *\([^ ]*\).*/\1/p' "$work/apphost.log" | head -n 1)"
+  admin_url="$(sed -n 's/^ *Admin URL *\(http[^ ]*\).*/\1/p' "$work/apphost.log" | head -n 1)"
+  admin_token="$(sed -n 's/^ *Admin token *\([^ ]*\).*/\1/p' "$work/apphost.log" | head -n 1)"
   log_dir="$(sed -n 's/^ *Logs: *//p' "$work/apphost.log" | head -n 1)"
   echo "clients.sh: the gateway is running at $base_url (logs: $log_dir)" >&2
 fi
-if [ -z "$base_url" ] || [ -z "$api_key" ] || [ "$api_key" = "(not" ]; then
-  echo "clients.sh: no base URL or key" >&2
+if [ -z "$base_url" ] || { [ -z "$admin_token" ] && { [ -z "$api_key" ] || [ "$api_key" = "(not" ]; }; }; then
+  echo "clients.sh: no base URL, or neither a key nor the admin API" >&2
   exit 1
 fi
 root_url="${base_url%/v1}"
+
+# With the admin API at hand each client gets a key of its own, and the gateway's metering of that key is evidence
+# of its own: a tool round trip is at least two completed model calls (the call, then the answer to its result).
+client_key=""
+client_key_id=""
+new_client_key() {
+  client_key="$api_key"
+  client_key_id=""
+  [ -n "$admin_url" ] && [ -n "$admin_token" ] || return 0
+  local created
+  created="$(curl -fsS -X POST "${admin_url%/}/admin/keys" \
+    -H "Authorization: Bearer $admin_token" -H "Content-Type: application/json" \
+    -d "{\"tenantId\":\"e2e\",\"name\":\"$1\"}")"
+  client_key="$(jq -r '.apiKey' <<<"$created")"
+  client_key_id="$(jq -r '.key.keyId' <<<"$created")"
+}
+
+# Prints "requests completed" metered for the client's key once at least two requests arrived (usage travels
+# through RabbitMQ and Metering), or whatever was there after 30 s; "n/a" without the admin API.
+metered() {
+  if [ -z "$client_key_id" ]; then
+    echo "n/a"
+    return 0
+  fi
+  local usage="" requests=0
+  for _ in $(seq 1 60); do
+    usage="$(curl -fsS "${admin_url%/}/admin/keys/$client_key_id/usage" -H "Authorization: Bearer $admin_token" 2>/dev/null || true)"
+    [ -n "$usage" ] || usage='{}'
+    requests="$(jq -r '.requests // 0' <<<"$usage" 2>/dev/null || echo 0)"
+    [ "${requests:-0}" -ge 2 ] && break
+    sleep 0.5
+  done
+  jq -r '"\(.requests // 0) \(.completed // 0)"' <<<"$usage" 2>/dev/null || echo "0 0"
+}
+
+# PASS needs the client's own evidence and, when metering can be read, at least two completed requests on its key.
+metering_ok() {
+  [ "$1" = "n/a" ] && return 0
+  local completed="${1#* }"
+  [ "${completed:-0}" -ge 2 ]
+}
 
 failures=0
 results=()
@@ -144,6 +188,7 @@ results=()
 run_claude() {
   local dir="$work/claude"
   mkdir -p "$dir/home" "$dir/project"
+  new_client_key claude-code
   echo
   echo "=== Claude Code $("$claude_bin" --version 2>/dev/null | head -n 1): claude -p \"$CLAUDE_PROMPT\" --model $CLAUDE_MODEL"
   local rc=0
@@ -151,7 +196,7 @@ run_claude() {
     cd "$dir/project"
     env -u ANTHROPIC_AUTH_TOKEN -u OPENAI_API_KEY \
       HOME="$dir/home" XDG_CONFIG_HOME="$dir/home/.config" \
-      ANTHROPIC_BASE_URL="$root_url" ANTHROPIC_API_KEY="$api_key" \
+      ANTHROPIC_BASE_URL="$root_url" ANTHROPIC_API_KEY="$client_key" \
       DISABLE_TELEMETRY=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 \
       timeout "$E2E_TIMEOUT" "$claude_bin" -p "$CLAUDE_PROMPT" --model "$CLAUDE_MODEL" \
         --output-format stream-json --verbose --max-turns 3 --allowedTools Read \
@@ -187,10 +232,13 @@ run_claude() {
   if [ -n "$tool_id" ]; then
     answered="$(jq -r --arg id "$tool_id" 'select(.type == "user") | .message.content[]? | select(type == "object" and .type == "tool_result" and .tool_use_id == $id) | "yes"' "$dir/out.jsonl" 2>/dev/null | head -n 1)"
   fi
-  if [ "$rc" -eq 0 ] && [ -n "$tool_id" ] && [ "$answered" = "yes" ] && [ "$result_ok" = "yes" ]; then
-    results+=("PASS claude-code --model $CLAUDE_MODEL: tool_use $tool_id, its tool_result sent back, final answer (result success)")
+  local usage
+  usage="$(metered)"
+  echo "  gateway metering for this client's key (requests completed): $usage"
+  if [ "$rc" -eq 0 ] && [ -n "$tool_id" ] && [ "$answered" = "yes" ] && [ "$result_ok" = "yes" ] && metering_ok "$usage"; then
+    results+=("PASS claude-code --model $CLAUDE_MODEL: tool_use $tool_id, its tool_result sent back, final answer (result success); metered: $usage")
   else
-    results+=("FAIL claude-code --model $CLAUDE_MODEL: exit $rc, tool_use '${tool_id:-none}', tool_result sent back '${answered:-no}', result success '${result_ok:-no}'")
+    results+=("FAIL claude-code --model $CLAUDE_MODEL: exit $rc, tool_use '${tool_id:-none}', tool_result sent back '${answered:-no}', result success '${result_ok:-no}', metered (requests completed) '$usage'")
     failures=$((failures + 1))
   fi
 }
@@ -199,6 +247,7 @@ run_claude() {
 run_codex() {
   local dir="$work/codex"
   mkdir -p "$dir/home" "$dir/project"
+  new_client_key codex
   cat >"$codex_home/config.toml" <<EOF
 model = "$CODEX_MODEL"
 model_provider = "gateway"
@@ -217,7 +266,7 @@ EOF
   (
     cd "$dir/project"
     env -u OPENAI_API_KEY -u OPENAI_BASE_URL \
-      HOME="$dir/home" CODEX_HOME="$codex_home" GATEWAY_E2E_API_KEY="$api_key" \
+      HOME="$dir/home" CODEX_HOME="$codex_home" GATEWAY_E2E_API_KEY="$client_key" \
       timeout "$E2E_TIMEOUT" "$codex_bin" exec --json --skip-git-repo-check "$CODEX_PROMPT" \
         </dev/null >"$dir/out.jsonl" 2>"$dir/err.log"
   ) || rc=$?
@@ -246,10 +295,13 @@ EOF
   tool_line="$(jq -r 'select(.type == "item.completed") | select(.item.type != "agent_message" and .item.type != "reasoning" and .item.type != "error") | input_line_number' "$dir/out.jsonl" 2>/dev/null | head -n 1)"
   message_line="$(jq -r 'select(.type == "item.completed" and .item.type == "agent_message") | input_line_number' "$dir/out.jsonl" 2>/dev/null | tail -n 1)"
   completed="$(jq -r 'select(.type == "turn.completed") | "yes"' "$dir/out.jsonl" 2>/dev/null | tail -n 1)"
-  if [ "$rc" -eq 0 ] && [ -n "$tool_line" ] && [ -n "$message_line" ] && [ "$message_line" -gt "$tool_line" ] && [ "$completed" = "yes" ]; then
-    results+=("PASS codex --model $CODEX_MODEL: tool call executed, its output sent back, agent message after it, turn completed")
+  local usage
+  usage="$(metered)"
+  echo "  gateway metering for this client's key (requests completed): $usage"
+  if [ "$rc" -eq 0 ] && [ -n "$tool_line" ] && [ -n "$message_line" ] && [ "$message_line" -gt "$tool_line" ] && [ "$completed" = "yes" ] && metering_ok "$usage"; then
+    results+=("PASS codex --model $CODEX_MODEL: tool call executed, its output sent back, agent message after it, turn completed; metered: $usage")
   else
-    results+=("FAIL codex --model $CODEX_MODEL: exit $rc, tool item '${tool_line:-none}', agent message after it '${message_line:-none}', turn completed '${completed:-no}'")
+    results+=("FAIL codex --model $CODEX_MODEL: exit $rc, tool item '${tool_line:-none}', agent message after it '${message_line:-none}', turn completed '${completed:-no}', metered (requests completed) '$usage'")
     failures=$((failures + 1))
   fi
 }

@@ -174,6 +174,8 @@ internal sealed class ResponsesSurfaceClient(string model, string apiKey, Uri en
             NetworkTimeout = SurfaceClients.NetworkTimeout,
         });
 
+    private FunctionCallResponseItem? _lastCall;
+
     private static ResponseTool WeatherTool() => ResponseTool.CreateFunctionTool(
         Schemas.WeatherToolName, BinaryData.FromString(Schemas.WeatherTool), strictModeEnabled: false, functionDescription: "The weather forecast for a city");
 
@@ -227,6 +229,7 @@ internal sealed class ResponsesSurfaceClient(string model, string apiKey, Uri en
     {
         ResponseResult result = await _client.CreateResponseAsync(Options([ResponseItem.CreateUserMessageItem(prompt)], tools: true), cancellationToken);
         var call = Assert.IsType<FunctionCallResponseItem>(Assert.Single(result.OutputItems));
+        _lastCall = call;
         return new ToolCall(call.CallId, call.FunctionName, call.FunctionArguments.ToString());
     }
 
@@ -261,10 +264,14 @@ internal sealed class ResponsesSurfaceClient(string model, string apiKey, Uri en
 
     public async Task<Answer> AnswerToolResultAsync(string prompt, ToolCall call, string result, CancellationToken cancellationToken)
     {
+        // As the SDK's users (and Codex) do: the function_call output item goes back as it came (with its fc_ id).
+        ResponseItem sent = _lastCall is { } last && last.CallId == call.Id
+            ? last
+            : ResponseItem.CreateFunctionCallItem(call.Id, call.Name, BinaryData.FromString(call.Arguments));
         List<ResponseItem> input =
         [
             ResponseItem.CreateUserMessageItem(prompt),
-            ResponseItem.CreateFunctionCallItem(call.Id, call.Name, BinaryData.FromString(call.Arguments)),
+            sent,
             ResponseItem.CreateFunctionCallOutputItem(call.Id, result),
         ];
         ResponseResult response = await _client.CreateResponseAsync(Options(input, tools: true), cancellationToken);
@@ -312,13 +319,10 @@ internal sealed class MessagesSurfaceClient(string model, string apiKey, Uri pub
 
     private static Tool WeatherTool() => ToolOf(Schemas.WeatherToolName, "The weather forecast for a city", Schemas.WeatherTool);
 
-    private MessageCreateParams Params(IReadOnlyList<MessageParam> messages, bool tools = false) => new()
-    {
-        Model = model,
-        MaxTokens = MaxTokens,
-        Messages = messages,
-        Tools = tools ? [WeatherTool()] : null,
-    };
+    // Without tools the field is left out rather than sent as null, as the SDK's users write it.
+    private MessageCreateParams Params(IReadOnlyList<MessageParam> messages, bool tools = false) => tools
+        ? new() { Model = model, MaxTokens = MaxTokens, Messages = messages, Tools = [WeatherTool()] }
+        : new() { Model = model, MaxTokens = MaxTokens, Messages = messages };
 
     private static string TextOf(Message message) =>
         string.Concat(message.Content.Select(block => block.TryPickText(out var text) ? text.Text : ""));
