@@ -162,10 +162,28 @@ internal sealed class AnthropicWire(IOptionsMonitor<SimulatorOptions> options) :
             return ParseResult.Invalid(choiceError!);
         }
 
+        // Structured output: output_config.format (the current API) or the older output_format, both
+        // {"type":"json_schema","schema":{...}}.
+        string? structured = null;
+        var formatField = "output_config.format";
+        JsonElement format = default;
+        var hasFormat = body.TryGetProperty("output_config"u8, out var outputConfig) && outputConfig.ValueKind == JsonValueKind.Object
+            && outputConfig.TryGetProperty("format"u8, out format);
+        if (!hasFormat && body.TryGetProperty("output_format"u8, out format))
+        {
+            (hasFormat, formatField) = (true, "output_format");
+        }
+
+        if (hasFormat && (!ToolParsing.TryReadStructuredOutput(format, digest.Seed, out structured)
+            || format.ValueKind == JsonValueKind.Object && MessageContent.TryGetString(format, "type"u8, out var formatType) && formatType != "json_schema"))
+        {
+            return ParseResult.Invalid($"{formatField}.type: Input tag does not match the expected tag: 'json_schema'");
+        }
+
         return ParseResult.Ok(new SimRequest(
             model, stream, IncludeUsage: false, maxTokens, stopSequences, digest.InputTokens, digest.Seed, directive)
         {
-            Answer = new AnswerSpec(calls, StructuredText: null, thinkingPieces, ReasoningTokens: 0),
+            Answer = new AnswerSpec(calls, structured, thinkingPieces, ReasoningTokens: 0),
         });
     }
 

@@ -216,8 +216,8 @@ public sealed class RecordedClientReplayTests(GatewayStackFixture stack) : IAsyn
     }
 
     /// <summary>
-    /// Every simulated model for completions (sim-basic only when the request offers no tools and sends no images: it
-    /// has neither); sim-gpt for embeddings (the catalog's embedding-capable model); each model for a models retrieve;
+    /// Every simulated model for completions (sim-basic only when the request offers no tools, sends no images and asks
+    /// for no JSON output: it has none of those capabilities, so the gateway refuses such a request with a 400); sim-gpt for embeddings (the catalog's embedding-capable model); each model for a models retrieve;
     /// the whole catalog for a models list; nothing for a request that is not an API call (Claude Code's HEAD /).
     /// </summary>
     private static IEnumerable<string> ModelsFor(JsonElement recorded)
@@ -229,7 +229,10 @@ public sealed class RecordedClientReplayTests(GatewayStackFixture stack) : IAsyn
                 var basicFits = !recorded.GetProperty("body").TryGetProperty("tools", out _)
                     && !body.Contains("\"image_url\"", StringComparison.Ordinal)
                     && !body.Contains("\"input_image\"", StringComparison.Ordinal)
-                    && !body.Contains("\"type\":\"image\"", StringComparison.Ordinal);
+                    && !body.Contains("\"type\":\"image\"", StringComparison.Ordinal)
+                    && !recorded.GetProperty("body").TryGetProperty("response_format", out _)
+                    && !body.Contains("\"json_schema\"", StringComparison.Ordinal)
+                    && !body.Contains("\"json_object\"", StringComparison.Ordinal);
                 return CompletionModels.Where(m => m != "sim-basic" || basicFits);
             case Kind.Embeddings:
                 return ["sim-gpt"];

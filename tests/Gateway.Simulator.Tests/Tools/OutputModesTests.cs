@@ -27,6 +27,43 @@ public sealed class OutputModesTests(SimulatorHost host) : IClassFixture<Simulat
         Assert.Equal(deltas.Count, usage.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Messages_OutputConfigJsonSchema_TextIsValidInstance(bool stream)
+    {
+        var body = Wire.AnthropicBody("describe", stream: stream);
+        body["output_config"] = new JsonObject
+        {
+            ["format"] = new JsonObject { ["type"] = "json_schema", ["schema"] = Schemas.Node(Schemas.Rich) },
+        };
+
+        string text;
+        if (stream)
+        {
+            text = string.Concat(Wire.AnthropicDeltas(await PostStreamAsync(Wire.Anthropic(body))));
+        }
+        else
+        {
+            using var json = await PostJsonAsync(Wire.Anthropic(body));
+            text = json.RootElement.GetProperty("content")[0].GetProperty("text").GetString()!;
+        }
+
+        SchemaValidator.AssertValid(Schemas.Rich, text);
+    }
+
+    [Fact]
+    public async Task Messages_OutputFormatNotJsonSchema_400NamingTheField()
+    {
+        var body = Wire.AnthropicBody("describe");
+        body["output_format"] = new JsonObject { ["type"] = "json_object" };
+
+        using var response = await host.Client.SendAsync(Wire.Anthropic(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("output_format", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ChatCompletion_JsonObject_ContentIsAnObject()
     {

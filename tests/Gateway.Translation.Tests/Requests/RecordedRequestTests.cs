@@ -72,11 +72,17 @@ public sealed class RecordedRequestTests
             var keepThinking = upstream == Wire.AnthropicMessages;
             var expectedSystem = request.System.Select(p => p.Text).Where(t => t.Length > 0).ToList();
             var actualSystem = back.System.Select(p => p.Text).ToList();
-            if (upstream == Wire.AnthropicMessages && request.ResponseFormat is { Kind: not ResponseFormatKind.Text })
+            if (upstream == Wire.AnthropicMessages && request.ResponseFormat is { Kind: ResponseFormatKind.JsonObject })
             {
-                // The format instruction is the system prompt's last block toward Anthropic.
+                // json_object has no native Anthropic form: its instruction is the system prompt's last block.
                 Assert.Contains("JSON", actualSystem[^1], StringComparison.Ordinal);
                 actualSystem.RemoveAt(actualSystem.Count - 1);
+            }
+            else if (upstream == Wire.AnthropicMessages && request.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema } sent)
+            {
+                // Anthropic's output_config.format carries the schema (not its name or strictness).
+                Assert.Equal(ResponseFormatKind.JsonSchema, back.ResponseFormat?.Kind);
+                Assert.Equal(Compact(sent.SchemaJson!), Compact(back.ResponseFormat!.SchemaJson!));
             }
             else
             {

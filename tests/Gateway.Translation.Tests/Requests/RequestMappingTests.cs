@@ -370,7 +370,7 @@ public sealed class RequestMappingTests
     [Theory]
     [InlineData("openai7-node-chat-json-schema.json")]
     [InlineData("openai-dotnet-chat-json-schema.json")]
-    public void Write_JsonSchemaFormat_ResponsesTextFormatAndAnthropicSystemInstruction(string file)
+    public void Write_JsonSchemaFormat_ResponsesTextFormatAndAnthropicOutputConfigFormat(string file)
     {
         var request = Parse(Wire.OpenAiChat, Body(file, 0));
 
@@ -382,11 +382,28 @@ public sealed class RequestMappingTests
         Assert.Equal("person", format.GetProperty("name").GetString());
         Assert.True(format.GetProperty("strict").GetBoolean());
         Assert.Equal(["name", "age"], format.GetProperty("schema").GetProperty("required").EnumerateArray().Select(r => r.GetString()!));
+
+        // Anthropic's native structured output carries the schema; no instruction is added to the system prompt.
+        var anthropicFormat = anthropic.GetProperty("output_config").GetProperty("format");
+        Assert.Equal("json_schema", anthropicFormat.GetProperty("type").GetString());
+        Assert.Equal(["name", "age"], anthropicFormat.GetProperty("schema").GetProperty("required").EnumerateArray().Select(r => r.GetString()!));
+        Assert.False(anthropic.TryGetProperty("system", out var system)
+            && system.EnumerateArray().Any(b => b.GetProperty("text").GetString()!.Contains("JSON", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Write_JsonObjectFormatTowardAnthropic_InstructionIsTheSystemPromptsLastBlock()
+    {
+        var request = Parse(Wire.OpenAiChat, """
+            {"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}],"response_format":{"type":"json_object"}}
+            """u8.ToArray());
+
+        var anthropic = Write(request, Wire.AnthropicMessages);
+
         var system = anthropic.GetProperty("system");
-        var instruction = system[system.GetArrayLength() - 1].GetProperty("text").GetString()!;
-        Assert.Contains("JSON schema", instruction, StringComparison.Ordinal);
-        Assert.Contains("\"person\"", instruction, StringComparison.Ordinal);
-        Assert.Contains("\"additionalProperties\"", instruction, StringComparison.Ordinal);
+        Assert.Equal("Be brief.", system[0].GetProperty("text").GetString());
+        Assert.Contains("JSON object", system[system.GetArrayLength() - 1].GetProperty("text").GetString()!, StringComparison.Ordinal);
+        Assert.False(anthropic.TryGetProperty("output_config", out _));
     }
 
     [Fact]

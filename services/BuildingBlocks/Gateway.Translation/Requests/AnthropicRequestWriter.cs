@@ -9,8 +9,8 @@ namespace Gateway.Translation.Requests;
 /// placed first in it.</item>
 /// <item>A system/developer message in mid-conversation becomes a user-turn text block prefixed <c>"System: "</c> at
 /// its position (not appended to <c>system</c>: that would move it and change the cached prompt prefix).</item>
-/// <item>A response format is not a parameter here: its instruction (with the JSON schema) is appended to the system
-/// prompt as a last text block; the models follow it.</item>
+/// <item>A json_schema response format becomes Anthropic's native <c>output_config.format</c>; json_object, which
+/// Anthropic lacks, becomes an instruction appended to the system prompt as a last text block.</item>
 /// <item>Thinking: the client's Anthropic thinking, or a budget derived from the reasoning effort, clamped to
 /// [1024, max_tokens - 1]; left off when that range is empty, when a tool call is forced, or when the conversation
 /// continues a tool call whose assistant turn carries no thinking block (Anthropic rejects both). With thinking on,
@@ -60,6 +60,18 @@ internal static class AnthropicRequestWriter
         else if (request.TopP is { } topP && (!thinkingOn || topP >= 0.95))
         {
             writer.WriteNumber("top_p"u8, topP);
+        }
+
+        if (request.ResponseFormat is { Kind: ResponseFormatKind.JsonSchema, SchemaJson: { } schema })
+        {
+            // Anthropic's native structured output; json_object has no native form and goes as an instruction.
+            writer.WriteStartObject("output_config"u8);
+            writer.WriteStartObject("format"u8);
+            writer.WriteString("type"u8, "json_schema");
+            writer.WritePropertyName("schema"u8);
+            writer.WriteRawValue(schema, skipInputValidation: false);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
         }
 
         if (request.StopSequences.Count > 0)
@@ -163,9 +175,6 @@ internal static class AnthropicRequestWriter
     {
         { Kind: ResponseFormatKind.JsonObject } =>
             "Respond with a single valid JSON object and nothing else: no prose, no code fences.",
-        { Kind: ResponseFormatKind.JsonSchema, SchemaJson: { } schema } =>
-            $"Respond with a single JSON value that conforms to the JSON schema below{(format.Name is { } name ? $" (named \"{name}\")" : string.Empty)}, "
-            + $"and nothing else: no prose, no code fences.{(format.Description is { } d ? $" {d}" : string.Empty)}\n{schema}",
         _ => null,
     };
 
