@@ -9,6 +9,12 @@ namespace Gateway.Metering.Consumers;
 /// and safe across broker restarts), a bounded number of messages in flight, and in-memory retries at growing
 /// intervals for transient failures (Redis restarting). A message that still fails lands in
 /// <c>usage-recorded_error</c>, from where an operator can move it back; it is never counted twice.
+/// <para>
+/// Both consumers share the queue: <see cref="UsageRecordedBatchConsumer"/> (what current Ingresses publish) and
+/// <see cref="UsageRecordedConsumer"/> (single events, from Ingresses of an older version during a rolling upgrade).
+/// The queue is bound to both message types' exchanges. Deploy Metering before the Ingress that publishes batches:
+/// a batch published before any queue is bound to its exchange is dropped by the broker.
+/// </para>
 /// </summary>
 internal sealed class UsageRecordedConsumerDefinition : ConsumerDefinition<UsageRecordedConsumer>
 {
@@ -25,18 +31,52 @@ internal sealed class UsageRecordedConsumerDefinition : ConsumerDefinition<Usage
         IConsumerConfigurator<UsageRecordedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        // 0.2 s, 1.2 s, 2.2 s, ... 7.2 s: about half a minute in all before giving up on a message.
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Incremental(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
-            retry.Ignore<InvalidUsageRecordException>();
-        });
+        UsageEndpoint.Configure(endpointConfigurator);
+        UsageEndpoint.ConfigureRetry(consumerConfigurator);
+    }
+}
 
+/// <summary>The batch consumer on the same <c>usage-recorded</c> queue (see <see cref="UsageRecordedConsumerDefinition"/>).</summary>
+internal sealed class UsageRecordedBatchConsumerDefinition : ConsumerDefinition<UsageRecordedBatchConsumer>
+{
+    public UsageRecordedBatchConsumerDefinition(IOptions<MeteringOptions> options)
+    {
+        EndpointName = UsageRecordedConsumerDefinition.QueueName;
+        ConcurrentMessageLimit = options.Value.ConcurrentMessageLimit;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<UsageRecordedBatchConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        UsageEndpoint.Configure(endpointConfigurator);
+        UsageEndpoint.ConfigureRetry(consumerConfigurator);
+    }
+}
+
+/// <summary>What both usage consumers set on their shared endpoint, and their retry (per consumer, so the two
+/// definitions do not stack two retry filters on the endpoint).</summary>
+internal static class UsageEndpoint
+{
+    public static void Configure(IReceiveEndpointConfigurator endpointConfigurator)
+    {
         if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.Durable = true;
             rabbit.AutoDelete = false;
             rabbit.SetQuorumQueue();
         }
+    }
+
+    public static void ConfigureRetry<TConsumer>(IConsumerConfigurator<TConsumer> consumerConfigurator)
+        where TConsumer : class
+    {
+        // 0.2 s, 1.2 s, 2.2 s, ... 7.2 s: about half a minute in all before giving up on a message.
+        consumerConfigurator.UseMessageRetry(retry =>
+        {
+            retry.Incremental(8, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+            retry.Ignore<InvalidUsageRecordException>();
+        });
     }
 }
