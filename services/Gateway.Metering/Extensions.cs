@@ -36,6 +36,7 @@ public static class Extensions
             // One queue (usage-recorded) for both: batches from current Ingresses, single events from older ones.
             bus.AddConsumer<UsageRecordedBatchConsumer, UsageRecordedBatchConsumerDefinition>();
             bus.AddConsumer<UsageRecordedConsumer, UsageRecordedConsumerDefinition>();
+            bus.AddConfigureEndpointsCallback((_, queueName, endpoint) => UsageEndpoint.Configure(queueName, endpoint));
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(rabbitMqUri);

@@ -31,7 +31,6 @@ internal sealed class UsageRecordedConsumerDefinition : ConsumerDefinition<Usage
         IConsumerConfigurator<UsageRecordedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        UsageEndpoint.Configure(endpointConfigurator);
         UsageEndpoint.ConfigureRetry(consumerConfigurator);
     }
 }
@@ -50,18 +49,22 @@ internal sealed class UsageRecordedBatchConsumerDefinition : ConsumerDefinition<
         IConsumerConfigurator<UsageRecordedBatchConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        UsageEndpoint.Configure(endpointConfigurator);
         UsageEndpoint.ConfigureRetry(consumerConfigurator);
     }
 }
 
-/// <summary>What both usage consumers set on their shared endpoint, and their retry (per consumer, so the two
+/// <summary>The shared endpoint's queue settings, and the retry of each usage consumer (per consumer, so the two
 /// definitions do not stack two retry filters on the endpoint).</summary>
 internal static class UsageEndpoint
 {
-    public static void Configure(IReceiveEndpointConfigurator endpointConfigurator)
+    /// <summary>
+    /// Registered as a configure-endpoints callback, which runs before any consumer is added to the endpoint: the
+    /// queue settings must be fixed before the first consumer binds (MassTransit refuses changes after that), and set
+    /// once for the two consumers.
+    /// </summary>
+    public static void Configure(string queueName, IReceiveEndpointConfigurator endpointConfigurator)
     {
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        if (queueName == UsageRecordedConsumerDefinition.QueueName && endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
             rabbit.Durable = true;
             rabbit.AutoDelete = false;
