@@ -9,7 +9,8 @@ namespace Gateway.Ingress.Usage;
 /// <summary>
 /// Drains <see cref="UsageQueue"/> into RabbitMQ as <see cref="UsageRecordedBatch"/> messages (up to
 /// <c>Ingress:UsageBatchMaxEvents</c> events, or what arrived within <c>Ingress:UsageBatchLingerMs</c>), durable and
-/// confirmed by the broker. When a publish fails (broker down, no confirm within <see cref="PublishTimeout"/>) the
+/// confirmed by the broker, mandatory (an unroutable batch fails instead of vanishing). When a publish fails (broker
+/// down, no confirm within <see cref="PublishTimeout"/>, returned as unroutable) the
 /// batch goes to the <see cref="UsageJournal"/> on disk, and so does every following batch, without waiting on the
 /// broker, until a replay of the journal succeeds; the replay loop retries with exponential backoff, publishes
 /// each segment and deletes it once every batch of it is confirmed. Journal segments left by an earlier process are
@@ -289,7 +290,7 @@ internal sealed class UsagePublisher(
         attempt.CancelAfter(PublishTimeout);
         try
         {
-            await publisher.Publish(new UsageRecordedBatch { Events = events }, static context => context.Durable = true, attempt.Token)
+            await publisher.Publish(new UsageRecordedBatch { Events = events }, Prepare, attempt.Token)
                 .ConfigureAwait(false);
             return true;
         }
@@ -425,7 +426,7 @@ internal sealed class UsagePublisher(
         attempt.CancelAfter(PublishTimeout);
         try
         {
-            await publisher.Publish(new UsageRecordedBatch { Events = events }, static context => context.Durable = true, attempt.Token)
+            await publisher.Publish(new UsageRecordedBatch { Events = events }, Prepare, attempt.Token)
                 .ConfigureAwait(false);
             return true;
         }
@@ -451,6 +452,20 @@ internal sealed class UsagePublisher(
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             // Time to look again for segments other processes left.
+        }
+    }
+
+    /// <summary>
+    /// Durable, and mandatory on RabbitMQ: a batch no queue is bound for (Metering not deployed yet, or not yet
+    /// declared its queue) is returned by the broker, so the publish fails and the batch is spilled and replayed
+    /// later instead of being dropped as unroutable.
+    /// </summary>
+    private static void Prepare(PublishContext<UsageRecordedBatch> context)
+    {
+        context.Durable = true;
+        if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+        {
+            rabbit.Mandatory = true;
         }
     }
 

@@ -12,8 +12,8 @@ namespace Gateway.Metering.Consumers;
 /// <para>
 /// Both consumers share the queue: <see cref="UsageRecordedBatchConsumer"/> (what current Ingresses publish) and
 /// <see cref="UsageRecordedConsumer"/> (single events, from Ingresses of an older version during a rolling upgrade).
-/// The queue is bound to both message types' exchanges. Deploy Metering before the Ingress that publishes batches:
-/// a batch published before any queue is bound to its exchange is dropped by the broker.
+/// The queue is bound to both message types' exchanges. The Ingress publishes batches as mandatory, so a batch
+/// published before this queue is bound to the batch exchange comes back to it and is kept in its journal.
 /// </para>
 /// </summary>
 internal sealed class UsageRecordedConsumerDefinition : ConsumerDefinition<UsageRecordedConsumer>

@@ -158,6 +158,56 @@ public sealed class RabbitMqUsageTests : IAsyncLifetime
         Assert.Contains(secondLogs.Lines, l => l.Contains("Replayed 1 usage events", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task UsageRecordedBeforeAnyQueueIsBound_IsSpilledInsteadOfDroppedAndPublishedOnceOneIs()
+    {
+        // The broker is up but nothing consumes batches yet (Metering of an older version, or not deployed): a batch
+        // would be unroutable. Published as mandatory, it comes back, so it is kept in the journal.
+        await _rabbit.StartAsync();
+        var logs = new CapturingLoggerProvider();
+        using var client = await StartAppAsync(logs);
+        using var response = await client.SendAsync(Http.Chat(Http.Body(FakeDependencies.Model), simId: "rabbit-2"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requestId = Http.RequestId(response);
+
+        var journal = _app!.Services.GetRequiredService<UsageJournal>();
+        var spilledDeadline = DateTime.UtcNow.AddSeconds(60);
+        while (journal.Bytes <= UsageJournal.HeaderSize)
+        {
+            Assert.True(DateTime.UtcNow < spilledDeadline, "the unroutable batch was not spilled");
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(logs.Lines, l => l.Contains("returned", StringComparison.OrdinalIgnoreCase));
+
+        await WithChannelAsync(async channel =>
+        {
+            await channel.ExchangeDeclareAsync(Exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+            await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
+            await channel.QueueBindAsync(Queue, Exchange, routingKey: string.Empty);
+        });
+
+        var ids = new List<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!ids.Contains(requestId) || SegmentsOnDisk() > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the spilled batch was not replayed once a queue was bound");
+            await WithChannelAsync(async channel =>
+            {
+                while (await channel.BasicGetAsync(Queue, autoAck: true) is { } delivered)
+                {
+                    foreach (var usage in JsonNode.Parse(delivered.Body.Span)!["message"]!["events"]!.AsArray())
+                    {
+                        ids.Add(usage!["requestId"]!.GetValue<string>());
+                    }
+                }
+            });
+            await Task.Delay(250);
+        }
+
+        Assert.Contains(requestId, ids);
+    }
+
     private async Task WithChannelAsync(Func<IChannel, Task> action)
     {
         var factory = new ConnectionFactory { Uri = new Uri(_rabbit.ConnectionString) };
