@@ -49,11 +49,18 @@ public static class Extensions
 
         services.AddSingleton<UsageQueue>();
         services.AddSingleton<IUsageSink>(sp => sp.GetRequiredService<UsageQueue>());
+        services.AddSingleton(sp => new UsageJournal(
+            sp.GetRequiredService<IOptions<IngressOptions>>().Value.ResolvedUsageSpillDirectory,
+            sp.GetRequiredService<IOptions<IngressOptions>>().Value.UsageSpillMaxBytes,
+            sp.GetRequiredService<ILogger<UsageJournal>>()));
+        services.AddSingleton<UsageMetrics>();
         services.AddIngressBus(builder.Configuration);
         // The bus (a singleton IPublishEndpoint), not the scoped IPublishEndpoint MassTransit registers.
         services.AddHostedService(sp => new UsagePublisher(
             sp.GetRequiredService<UsageQueue>(),
             sp.GetRequiredService<IBus>(),
+            sp.GetRequiredService<UsageJournal>(),
+            sp.GetRequiredService<UsageMetrics>(),
             sp.GetRequiredService<IOptions<IngressOptions>>(),
             sp.GetRequiredService<ILogger<UsagePublisher>>()));
         return builder;

@@ -29,19 +29,42 @@ public sealed class IngressOptions
     /// <summary>Usage events waiting for RabbitMQ before producers park them (never dropped).</summary>
     public int UsageQueueCapacity { get; set; } = 10_000;
 
-    /// <summary>How long shutdown may spend publishing the usage events still queued.</summary>
+    /// <summary>How long shutdown may spend publishing the usage events still queued; what is left is spilled to
+    /// the journal.</summary>
     public int UsageDrainTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Most usage events published in one UsageRecordedBatch message.</summary>
+    public int UsageBatchMaxEvents { get; set; } = 256;
+
+    /// <summary>How long the publisher waits for more events before it publishes a batch that is not full
+    /// (0: publish what is there at once).</summary>
+    public int UsageBatchLingerMs { get; set; } = 5;
+
+    /// <summary>Directory of the usage journal (events that could not be published are appended there and replayed
+    /// later). Empty: <c>gateway-ingress-usage</c> under the temp directory.</summary>
+    public string UsageSpillDirectory { get; set; } = string.Empty;
+
+    /// <summary>Most bytes the usage journal may hold; past it, new events wait in memory only.</summary>
+    public long UsageSpillMaxBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Optional prefix every public route is also mounted under (e.g. <c>/llm-api</c> gives
     /// <c>/llm-api/v1/...</c>); starts with '/', no trailing '/'. Empty: none.</summary>
     public string BasePath { get; set; } = string.Empty;
 
     public TimeSpan StreamIdleTimeout => TimeSpan.FromSeconds(StreamIdleTimeoutSeconds);
+
+    /// <summary><see cref="UsageSpillDirectory"/>, or its default when empty.</summary>
+    public string ResolvedUsageSpillDirectory => string.IsNullOrWhiteSpace(UsageSpillDirectory)
+        ? Path.Combine(Path.GetTempPath(), "gateway-ingress-usage")
+        : UsageSpillDirectory;
 }
 
 internal sealed class IngressOptionsValidator(IConfiguration configuration) : IValidateOptions<IngressOptions>
 {
     public const int MinAdminTokenLength = 16;
+    public const int MaxUsageBatchEvents = 4096;
+    public const int MaxUsageBatchLingerMs = 1000;
+    public const long MinUsageSpillBytes = 1024 * 1024;
 
     public ValidateOptionsResult Validate(string? name, IngressOptions options)
     {
@@ -63,6 +86,25 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
         Positive(options.MaxUpstreamResponseBytes, "MaxUpstreamResponseBytes", failures);
         Positive(options.UsageQueueCapacity, "UsageQueueCapacity", failures);
         Positive(options.UsageDrainTimeoutSeconds, "UsageDrainTimeoutSeconds", failures);
+        if (options.UsageBatchMaxEvents is < 1 or > MaxUsageBatchEvents)
+        {
+            failures.Add($"Ingress:UsageBatchMaxEvents must be 1-{MaxUsageBatchEvents}.");
+        }
+
+        if (options.UsageBatchLingerMs is < 0 or > MaxUsageBatchLingerMs)
+        {
+            failures.Add($"Ingress:UsageBatchLingerMs must be 0-{MaxUsageBatchLingerMs}.");
+        }
+
+        if (options.UsageSpillMaxBytes < MinUsageSpillBytes)
+        {
+            failures.Add($"Ingress:UsageSpillMaxBytes must be at least {MinUsageSpillBytes} (1 MiB).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.UsageSpillDirectory) && !Path.IsPathFullyQualified(options.UsageSpillDirectory))
+        {
+            failures.Add("Ingress:UsageSpillDirectory must be an absolute path.");
+        }
         if (options.MaxUpstreamResponseBytes > Array.MaxLength)
         {
             failures.Add($"Ingress:MaxUpstreamResponseBytes must be at most {Array.MaxLength}.");

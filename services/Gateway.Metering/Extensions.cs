@@ -11,7 +11,7 @@ public static class Extensions
 {
     /// <summary>
     /// Everything Metering needs beyond the service defaults: Redis, the ledger, the MassTransit RabbitMQ consumer
-    /// of UsageRecorded (<c>ConnectionStrings__RabbitMq</c>, an amqp:// URI) and gRPC.
+    /// of UsageRecordedBatch and UsageRecorded (<c>ConnectionStrings__RabbitMq</c>, an amqp:// URI) and gRPC.
     /// </summary>
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
@@ -33,7 +33,10 @@ public static class Extensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // One queue (usage-recorded) for both: batches from current Ingresses, single events from older ones.
+            bus.AddConsumer<UsageRecordedBatchConsumer, UsageRecordedBatchConsumerDefinition>();
             bus.AddConsumer<UsageRecordedConsumer, UsageRecordedConsumerDefinition>();
+            bus.AddConfigureEndpointsCallback((_, queueName, endpoint) => UsageEndpoint.Configure(queueName, endpoint));
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(rabbitMqUri);

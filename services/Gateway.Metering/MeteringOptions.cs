@@ -7,7 +7,7 @@ internal sealed class MeteringOptions
 {
     public const string SectionName = "Metering";
 
-    /// <summary>How many UsageRecorded messages are processed at once (also the prefetch).</summary>
+    /// <summary>How many usage messages (a UsageRecordedBatch or a single UsageRecorded) are processed at once (also the prefetch).</summary>
     [Range(1, 1024)]
     public int ConcurrentMessageLimit { get; set; } = 16;
 

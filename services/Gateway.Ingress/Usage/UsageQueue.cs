@@ -37,10 +37,10 @@ internal sealed class UsageQueue : IUsageSink
     /// <summary>Events that arrived after <see cref="Complete"/> (shutdown) and could not be queued.</summary>
     public long LostAfterClose => Interlocked.Read(ref _lostAfterClose);
 
-    /// <summary>Events recorded and not yet published.</summary>
+    /// <summary>Events recorded and neither published nor spilled to the journal yet.</summary>
     public long Outstanding => Interlocked.Read(ref _outstanding);
 
-    /// <summary>The publisher sent <paramref name="count"/> events.</summary>
+    /// <summary>The publisher published or spilled <paramref name="count"/> events.</summary>
     public void MarkPublished(int count) => Interlocked.Add(ref _outstanding, -count);
 
     public void Record(UsageRecorded usage)

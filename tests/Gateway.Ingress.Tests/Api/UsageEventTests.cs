@@ -13,7 +13,9 @@ public sealed class UsageEventTests(IngressFixture fixture)
         var usage = await fixture.Usage.WaitForAsync(requestId);
         await fixture.WaitForUsageIdleAsync();
         Assert.Equal(1, fixture.Usage.Count(requestId));
-        Assert.Single(fixture.Harness.Published.Select<UsageRecorded>(m => m.Context.Message.RequestId == requestId, new CancellationToken(true)));
+        // Published in a UsageRecordedBatch, in exactly one batch.
+        Assert.Single(fixture.Harness.Published.Select<UsageRecordedBatch>(m => true, new CancellationToken(true))
+            .SelectMany(m => m.Context.Message.Events), e => e.RequestId == requestId);
         return usage;
     }
 

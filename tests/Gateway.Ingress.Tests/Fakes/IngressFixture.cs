@@ -20,6 +20,7 @@ public class IngressFixture : IAsyncLifetime
     public const string BasePath = "/llm-api";
 
     private WebApplication? _app;
+    private readonly string _spillDirectory = Path.Combine(Path.GetTempPath(), "ingress-tests-spill-" + Guid.NewGuid().ToString("N"));
 
     internal FakeOpenAiUpstream Upstream { get; private set; } = null!;
     internal FakeDependencies Dependencies { get; private set; } = null!;
@@ -56,6 +57,8 @@ public class IngressFixture : IAsyncLifetime
             ["Ingress:MaxRequestBodyBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Never contacted: the test harness replaces the RabbitMQ bus with the in-memory one.
             ["ConnectionStrings:RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/",
+            // A private usage journal: never replays what another test's Ingress spilled.
+            ["Ingress:UsageSpillDirectory"] = _spillDirectory,
         };
         Configure(settings);
         var builder = IngressApp.CreateBuilder([], settings);
@@ -109,6 +112,11 @@ public class IngressFixture : IAsyncLifetime
         if (Upstream is not null)
         {
             await Upstream.DisposeAsync();
+        }
+
+        if (Directory.Exists(_spillDirectory))
+        {
+            Directory.Delete(_spillDirectory, recursive: true);
         }
     }
 

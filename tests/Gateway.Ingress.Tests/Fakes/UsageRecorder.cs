@@ -4,7 +4,8 @@ using MassTransit;
 
 namespace Gateway.Ingress.Tests.Fakes;
 
-/// <summary>Records every UsageRecorded the bus publishes (a MassTransit publish observer) and lets tests wait for one.</summary>
+/// <summary>Records every UsageRecorded the bus publishes, alone or in a UsageRecordedBatch (a MassTransit publish
+/// observer), and lets tests wait for one.</summary>
 internal sealed class UsageRecorder : IPublishObserver
 {
     private readonly ConcurrentQueue<UsageRecorded> _published = new();
@@ -32,12 +33,24 @@ internal sealed class UsageRecorder : IPublishObserver
     {
         if (context.Message is UsageRecorded usage)
         {
-            _published.Enqueue(usage);
-            _waiters.GetOrAdd(usage.RequestId, static _ => new TaskCompletionSource<UsageRecorded>(TaskCreationOptions.RunContinuationsAsynchronously))
-                .TrySetResult(usage);
+            Add(usage);
+        }
+        else if (context.Message is UsageRecordedBatch batch)
+        {
+            foreach (var item in batch.Events)
+            {
+                Add(item);
+            }
         }
 
         return Task.CompletedTask;
+    }
+
+    private void Add(UsageRecorded usage)
+    {
+        _published.Enqueue(usage);
+        _waiters.GetOrAdd(usage.RequestId, static _ => new TaskCompletionSource<UsageRecorded>(TaskCreationOptions.RunContinuationsAsynchronously))
+            .TrySetResult(usage);
     }
 
     public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;

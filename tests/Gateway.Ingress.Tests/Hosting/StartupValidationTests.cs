@@ -52,6 +52,11 @@ public sealed class StartupValidationTests
     [InlineData("Ingress:BasePath", "/llm-api/", "must not end with '/'")]
     [InlineData("Ingress:BasePath", "/", "must not end with '/'")]
     [InlineData("Ingress:BasePath", "/llm api", "printable ASCII")]
+    [InlineData("Ingress:UsageBatchMaxEvents", "0", "UsageBatchMaxEvents must be 1-4096")]
+    [InlineData("Ingress:UsageBatchMaxEvents", "5000", "UsageBatchMaxEvents must be 1-4096")]
+    [InlineData("Ingress:UsageBatchLingerMs", "-1", "UsageBatchLingerMs must be 0-1000")]
+    [InlineData("Ingress:UsageSpillMaxBytes", "1000", "UsageSpillMaxBytes must be at least")]
+    [InlineData("Ingress:UsageSpillDirectory", "relative/spill", "UsageSpillDirectory must be an absolute path")]
     public async Task Start_InvalidSetting_FailsWithAClearMessage(string key, string? value, string expected)
     {
         var settings = ValidSettings();

@@ -109,6 +109,111 @@ public sealed class MeteringServiceTests(MeteringDependencies deps) : IClassFixt
     }
 
     [Fact]
+    public async Task Consume_Batch_EveryEventCountedOnce()
+    {
+        await using var metering = await StartAsync();
+        await using var publisher = await Publisher.StartAsync(deps.RabbitMq.ConnectionString);
+        var keyA = Id("key_");
+        var keyB = Id("key_");
+        var events = new List<UsageRecorded>();
+        for (var i = 0; i < 300; i++)
+        {
+            events.Add(UsageCostTests.Usage(input: 10, output: 2, inPrice: 1_000_000) with { RequestId = Id("req_"), KeyId = i % 3 == 0 ? keyB : keyA });
+        }
+
+        // The same request twice in one batch (a replayed journal can do that) is counted once.
+        events.Add(events[0]);
+
+        await publisher.Bus.Publish(new UsageRecordedBatch { Events = events });
+
+        var a = await WaitForRequestsAsync(metering, keyA, 200);
+        var b = await WaitForRequestsAsync(metering, keyB, 100);
+        Assert.Equal(200, a.Requests);
+        Assert.Equal(2000, a.InputTokens);
+        Assert.Equal(400, a.OutputTokens);
+        Assert.Equal(2000, a.CostMicros); // 10 tokens at 1 USD per million = 10 micro-USD each
+        Assert.Equal(100, b.Requests);
+        Assert.Equal(1000, b.InputTokens);
+    }
+
+    [Fact]
+    public async Task Consume_BatchRedeliveredAndEventsRepublishedSingly_CountedOnce()
+    {
+        await using var metering = await StartAsync();
+        await using var publisher = await Publisher.StartAsync(deps.RabbitMq.ConnectionString);
+        var key = Id("key_");
+        var events = Enumerable.Range(0, 20)
+            .Select(_ => UsageCostTests.Usage(input: 3, output: 1) with { RequestId = Id("req_"), KeyId = key })
+            .ToArray();
+        var batch = new UsageRecordedBatch { Events = events };
+        var sentinelKey = Id("key_");
+
+        await publisher.Bus.Publish(batch);
+        await publisher.Bus.Publish(batch);
+        // An Ingress of the previous version publishing single events for some of the same requests.
+        await publisher.Bus.Publish(events[3]);
+        await publisher.Bus.Publish(events[7]);
+        // One message at a time, in order (ConcurrentMessageLimit 1): once the sentinel is counted, everything
+        // before it has been processed.
+        await publisher.Bus.Publish(new UsageRecordedBatch { Events = [UsageCostTests.Usage(input: 1) with { RequestId = Id("req_"), KeyId = sentinelKey }] });
+        await WaitForRequestsAsync(metering, sentinelKey, 1);
+
+        var summary = await metering.Channel.UnaryAsync(GetUsage, new GetUsageRequest { KeyId = key });
+        Assert.Equal(20, summary.Requests);
+        Assert.Equal(60, summary.InputTokens);
+        Assert.Equal(20, summary.OutputTokens);
+    }
+
+    [Fact]
+    public async Task Consume_BatchWithAnInvalidEvent_CountsTheOthersAndMovesTheMessageToTheErrorQueue()
+    {
+        await using var metering = await StartAsync();
+        await using var publisher = await Publisher.StartAsync(deps.RabbitMq.ConnectionString);
+        var key = Id("key_");
+        var invalid = UsageCostTests.Usage(input: -1) with { RequestId = Id("req_"), KeyId = key };
+        var valid = Enumerable.Range(0, 5).Select(_ => UsageCostTests.Usage(input: 4) with { RequestId = Id("req_"), KeyId = key }).ToArray();
+
+        await publisher.Bus.Publish(new UsageRecordedBatch { Events = [valid[0], valid[1], invalid, valid[2], valid[3], valid[4]] });
+
+        var summary = await WaitForRequestsAsync(metering, key, 5);
+        Assert.Equal(5, summary.Requests);
+        Assert.Equal(20, summary.InputTokens);
+
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(deps.RabbitMq.ConnectionString) };
+        var faulted = await Eventually.GetAsync(
+            async () =>
+            {
+                // The error queue is declared when the first message is moved there (until then, and while the
+                // quorum queue starts, the broker closes the channel or connection). Other tests' messages may sit
+                // in it too: look for this batch's request id.
+                try
+                {
+                    await using var connection = await factory.CreateConnectionAsync();
+                    await using var channel = await connection.CreateChannelAsync();
+                    while (await channel.BasicGetAsync("usage-recorded_error", autoAck: true) is { } message)
+                    {
+                        var body = System.Text.Encoding.UTF8.GetString(message.Body.Span);
+                        if (body.Contains(invalid.RequestId, StringComparison.Ordinal))
+                        {
+                            return body;
+                        }
+                    }
+                }
+                catch (RabbitMQ.Client.Exceptions.RabbitMQClientException)
+                {
+                }
+
+                return null;
+            },
+            body => body is not null,
+            TimeSpan.FromSeconds(60),
+            "the batch in usage-recorded_error");
+        Assert.Contains("UsageRecordedBatch", faulted!, StringComparison.Ordinal);
+        var guard = await metering.Services.GetRequiredService<RedisConnection>().ExecuteAsync("EXISTS", UsageLedger.RequestKey(invalid.RequestId));
+        Assert.Equal(0, guard.AsInt64());
+    }
+
+    [Fact]
     public async Task RecordAsync_Redelivered_SecondIsNotCountedAndGuardExpiresInAWeek()
     {
         await using var metering = await StartAsync();
