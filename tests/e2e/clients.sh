@@ -38,8 +38,12 @@ E2E_TIMEOUT="${E2E_TIMEOUT:-240}"
 # looks for a file that does not exist in the throwaway directory (Read rather than Bash: the simulator may set
 # Bash's run_in_background, and a background task's notification starts another turn with other tools), and Codex's
 # exec_command runs a harmless unknown command there under a read-only sandbox.
-CLAUDE_PROMPT="${CLAUDE_PROMPT:-read the notes file [sim tool=Read]}"
-CODEX_PROMPT="${CODEX_PROMPT:-list the files [sim tool=exec_command]}"
+# By default the directive also gives the call's arguments ([sim ... args={...}]), so the tool does real work in the
+# throwaway project directory: Claude Code's Read opens notes.txt, Codex's exec_command runs `cat notes.txt`, and
+# the marker written into that file must come back in the tool result.
+MARKER="gateway-e2e-marker-$RANDOM$RANDOM"
+CLAUDE_PROMPT_GIVEN="${CLAUDE_PROMPT:-}"
+CODEX_PROMPT_GIVEN="${CODEX_PROMPT:-}"
 
 for tool in jq curl node npm; do
   command -v "$tool" >/dev/null 2>&1 || { echo "clients.sh: $tool is required" >&2; exit 2; }
@@ -188,6 +192,11 @@ results=()
 run_claude() {
   local dir="$work/claude"
   mkdir -p "$dir/home" "$dir/project"
+  echo "$MARKER" >"$dir/project/notes.txt"
+  CLAUDE_PROMPT="$CLAUDE_PROMPT_GIVEN"
+  if [ -z "$CLAUDE_PROMPT" ]; then
+    CLAUDE_PROMPT='read the notes file [sim tool=Read args={"file_path":"'"$dir/project/notes.txt"'"}]'
+  fi
   new_client_key claude-code
   echo
   echo "=== Claude Code $("$claude_bin" --version 2>/dev/null | head -n 1): claude -p \"$CLAUDE_PROMPT\" --model $CLAUDE_MODEL"
@@ -235,10 +244,15 @@ run_claude() {
   local usage
   usage="$(metered)"
   echo "  gateway metering for this client's key (requests completed): $usage"
-  if [ "$rc" -eq 0 ] && [ -n "$tool_id" ] && [ "$answered" = "yes" ] && [ "$result_ok" = "yes" ] && metering_ok "$usage"; then
-    results+=("PASS claude-code --model $CLAUDE_MODEL: tool_use $tool_id, its tool_result sent back, final answer (result success); metered: $usage")
+  # With the default prompt the tool did real work: the file's marker is in the tool result.
+  local marker_ok="yes"
+  if [ -z "$CLAUDE_PROMPT_GIVEN" ]; then
+    marker_ok="$(jq -r --arg m "$MARKER" 'select(.type == "user") | .message.content[]? | select(type == "object" and .type == "tool_result" and (.is_error | not)) | select(.content | tostring | contains($m)) | "yes"' "$dir/out.jsonl" 2>/dev/null | head -n 1)"
+  fi
+  if [ "$rc" -eq 0 ] && [ -n "$tool_id" ] && [ "$answered" = "yes" ] && [ "$marker_ok" = "yes" ] && [ "$result_ok" = "yes" ] && metering_ok "$usage"; then
+    results+=("PASS claude-code --model $CLAUDE_MODEL: tool_use $tool_id, its tool_result sent back$([ -z "$CLAUDE_PROMPT_GIVEN" ] && echo " with the file's content"), final answer (result success); metered: $usage")
   else
-    results+=("FAIL claude-code --model $CLAUDE_MODEL: exit $rc, tool_use '${tool_id:-none}', tool_result sent back '${answered:-no}', result success '${result_ok:-no}', metered (requests completed) '$usage'")
+    results+=("FAIL claude-code --model $CLAUDE_MODEL: exit $rc, tool_use '${tool_id:-none}', tool_result sent back '${answered:-no}', file content in it '${marker_ok:-no}', result success '${result_ok:-no}', metered (requests completed) '$usage'")
     failures=$((failures + 1))
   fi
 }
@@ -247,6 +261,11 @@ run_claude() {
 run_codex() {
   local dir="$work/codex"
   mkdir -p "$dir/home" "$dir/project"
+  echo "$MARKER" >"$dir/project/notes.txt"
+  CODEX_PROMPT="$CODEX_PROMPT_GIVEN"
+  if [ -z "$CODEX_PROMPT" ]; then
+    CODEX_PROMPT='show the notes [sim tool=exec_command args={"cmd":"cat\u0020notes.txt"}]'
+  fi
   new_client_key codex
   cat >"$codex_home/config.toml" <<EOF
 model = "$CODEX_MODEL"
@@ -298,10 +317,15 @@ EOF
   local usage
   usage="$(metered)"
   echo "  gateway metering for this client's key (requests completed): $usage"
-  if [ "$rc" -eq 0 ] && [ -n "$tool_line" ] && [ -n "$message_line" ] && [ "$message_line" -gt "$tool_line" ] && [ "$completed" = "yes" ] && metering_ok "$usage"; then
-    results+=("PASS codex --model $CODEX_MODEL: tool call executed, its output sent back, agent message after it, turn completed; metered: $usage")
+  # With the default prompt the command did real work: the file's marker is in its output.
+  local marker_ok="yes"
+  if [ -z "$CODEX_PROMPT_GIVEN" ]; then
+    marker_ok="$(jq -r --arg m "$MARKER" 'select(.type == "item.completed" and .item.type == "command_execution") | select((.item.aggregated_output // "") | contains($m)) | "yes"' "$dir/out.jsonl" 2>/dev/null | head -n 1)"
+  fi
+  if [ "$rc" -eq 0 ] && [ -n "$tool_line" ] && [ "$marker_ok" = "yes" ] && [ -n "$message_line" ] && [ "$message_line" -gt "$tool_line" ] && [ "$completed" = "yes" ] && metering_ok "$usage"; then
+    results+=("PASS codex --model $CODEX_MODEL: tool call executed$([ -z "$CODEX_PROMPT_GIVEN" ] && echo " (its output holds the file's content)"), its output sent back, agent message after it, turn completed; metered: $usage")
   else
-    results+=("FAIL codex --model $CODEX_MODEL: exit $rc, tool item '${tool_line:-none}', agent message after it '${message_line:-none}', turn completed '${completed:-no}', metered (requests completed) '$usage'")
+    results+=("FAIL codex --model $CODEX_MODEL: exit $rc, tool item '${tool_line:-none}', file content in its output '${marker_ok:-no}', agent message after it '${message_line:-none}', turn completed '${completed:-no}', metered (requests completed) '$usage'")
     failures=$((failures + 1))
   fi
 }

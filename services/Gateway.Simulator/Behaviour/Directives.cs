@@ -62,7 +62,7 @@ internal static class Directives
                 var equals = pair.IndexOf('=');
                 if (equals <= 0 || !overrides.TrySet(pair[..equals], pair[(equals + 1)..]))
                 {
-                    error = $"Invalid simulator directive '{pair}'. Use [sim ttft=<ms> itl=<ms> tokens=<n> fault=<fault> tool=<name> tools=<n>].";
+                    error = $"Invalid simulator directive '{pair}'. Use [sim ttft=<ms> itl=<ms> tokens=<n> fault=<fault> tool=<name> tools=<n> args=<json object>].";
                     return false;
                 }
             }

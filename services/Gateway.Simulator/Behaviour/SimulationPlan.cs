@@ -25,6 +25,10 @@ internal struct PlanOverrides
     /// <summary>Directive only: how many tool calls to make when parallel calls are allowed (<c>tools=N</c>, 1-16).</summary>
     public int? Tools;
 
+    /// <summary>Directive only: the arguments of the tool calls, a JSON object written without spaces or ']'
+    /// (<c>args={"cmd":"ls"}</c>), used as given instead of generated ones.</summary>
+    public string? Args;
+
     /// <summary>Sets one <c>key=value</c> pair; false when the key is unknown or the value invalid.</summary>
     public bool TrySet(ReadOnlySpan<char> key, ReadOnlySpan<char> value)
     {
@@ -63,6 +67,25 @@ internal struct PlanOverrides
 
             Tool = value.ToString();
             return true;
+        }
+
+        if (key.Equals("args", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(value.ToString());
+                if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                {
+                    return false;
+                }
+
+                Args = document.RootElement.GetRawText();
+                return true;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return false;
+            }
         }
 
         if (key.Equals("tools", StringComparison.OrdinalIgnoreCase))

@@ -96,7 +96,7 @@ internal static class ToolSelection
         {
             // A forced tool is called every time; otherwise the calls walk the tool list from the chosen one.
             var tool = tools[forced is null ? (start + i) % tools.Count : start];
-            var arguments = SchemaInstance.Generate(tool.Schema, PromptDigest.Mix(seed ^ ArgumentSalt ^ (ulong)i));
+            var arguments = directive.Args ?? SchemaInstance.Generate(tool.Schema, PromptDigest.Mix(seed ^ ArgumentSalt ^ (ulong)i));
             var (id, callId) = newIds(i);
             calls[i] = new ToolCall(id, callId, tool.Name, arguments);
         }

@@ -71,6 +71,30 @@ public sealed class ToolCallTests(SimulatorHost host) : IClassFixture<SimulatorH
         Assert.Equal("weather", call.GetProperty("function").GetProperty("name").GetString());
     }
 
+    [Fact]
+    public async Task ChatCompletion_DirectiveGivesArgs_CallCarriesThemVerbatim()
+    {
+        var body = ChatBody("go [sim tool=weather args={\"city\":\"Oslo\",\"days\":3}]", ("lookup", Schemas.Rich), ("weather", Schemas.Weather));
+
+        using var json = await PostJsonAsync(Wire.OpenAi(body));
+
+        var call = json.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("tool_calls")[0];
+        Assert.Equal("weather", call.GetProperty("function").GetProperty("name").GetString());
+        Assert.Equal("{\"city\":\"Oslo\",\"days\":3}", call.GetProperty("function").GetProperty("arguments").GetString());
+    }
+
+    [Theory]
+    [InlineData("go [sim tool=weather args=[1,2]]")]
+    [InlineData("go [sim tool=weather args={oops}]")]
+    public async Task ChatCompletion_DirectiveArgsNotAJsonObject_400(string prompt)
+    {
+        var body = ChatBody(prompt, ("weather", Schemas.Weather));
+
+        using var response = await host.Client.SendAsync(Wire.OpenAi(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     [Theory]
     [InlineData("{\"type\":\"function\",\"function\":{\"name\":\"missing\"}}", "hi")]
     [InlineData("\"auto\"", "hi [sim tool=missing]")]
