@@ -89,9 +89,15 @@ public sealed class ClientMatrixTests(GatewayStackFixture stack)
             }
 
             case MatrixCells.StructuredOutput:
-            case MatrixCells.StructuredViaForcedTool:
             {
                 var json = await client.StructuredAsync(StructuredPrompt, ct);
+                Schemas.AssertValid(Schemas.Review, json);
+                break;
+            }
+
+            case MatrixCells.StructuredViaForcedTool:
+            {
+                var json = await Assert.IsType<MessagesSurfaceClient>(client).StructuredViaForcedToolAsync(StructuredPrompt, ct);
                 Schemas.AssertValid(Schemas.Review, json);
                 break;
             }

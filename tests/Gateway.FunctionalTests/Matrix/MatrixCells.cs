@@ -27,15 +27,15 @@ public static class MatrixCells
     /// <summary>The tool offered on a streamed call: the SDK reassembles the call from its streamed updates, arguments valid.</summary>
     public const string StreamedToolCall = "streamed-tool-call";
 
-    /// <summary>A JSON schema response format (Chat response_format, Responses text.format): the text is an instance.</summary>
+    /// <summary>A JSON schema response format (Chat response_format, Responses text.format, Messages
+    /// output_config.format): the text is an instance.</summary>
     public const string StructuredOutput = "structured-output";
 
     /// <summary>
-    /// The Messages API has no response_format the translation design carries, so the Anthropic SDK's cell uses the
-    /// structured-output pattern that design does carry: one tool whose input schema is the wanted schema, forced with
-    /// tool_choice {type: tool}; the forced call's input is the structured answer.
+    /// Messages only: the older structured-output pattern Anthropic clients use, one tool whose input schema is the wanted
+    /// schema, forced with tool_choice {type: tool}; the forced call's input is the structured answer.
     /// </summary>
-    public const string StructuredViaForcedTool = "structured-output-via-forced-tool (Messages has no response_format)";
+    public const string StructuredViaForcedTool = "structured-output-via-forced-tool";
 
     /// <summary>The simulated models of the default catalog, one per upstream wire.</summary>
     public static readonly IReadOnlyDictionary<string, string> ModelWires = new Dictionary<string, string>
@@ -64,7 +64,11 @@ public static class MatrixCells
                 data.Add(surface, model, Streamed);
                 data.Add(surface, model, ToolRoundTrip);
                 data.Add(surface, model, StreamedToolCall);
-                data.Add(surface, model, surface == Messages ? StructuredViaForcedTool : StructuredOutput);
+                data.Add(surface, model, StructuredOutput);
+                if (surface == Messages)
+                {
+                    data.Add(surface, model, StructuredViaForcedTool);
+                }
             }
         }
 

@@ -456,7 +456,33 @@ internal sealed class MessagesSurfaceClient(string model, string apiKey, Uri pub
         return new Answer(TextOf(message), message.Usage.InputTokens, message.Usage.OutputTokens, "end_turn");
     }
 
+    /// <summary>Anthropic's structured output: <c>output_config.format</c> with the review schema; the text is the JSON.</summary>
     public async Task<string> StructuredAsync(string prompt, CancellationToken cancellationToken)
+    {
+        using var schema = JsonDocument.Parse(Schemas.Review);
+        var message = await _client.Messages.Create(
+            new MessageCreateParams
+            {
+                Model = model,
+                MaxTokens = MaxTokens,
+                Messages = [new UserMessageParam(prompt)],
+                OutputConfig = new OutputConfig
+                {
+                    Format = JsonOutputFormat.FromRawUnchecked(new Dictionary<string, JsonElement>
+                    {
+                        ["type"] = JsonSerializer.SerializeToElement("json_schema"),
+                        ["schema"] = schema.RootElement.Clone(),
+                    }),
+                },
+            },
+            cancellationToken);
+        message.Validate();
+        Assert.Equal(StopReason.EndTurn, message.StopReason!.Value());
+        return TextOf(message);
+    }
+
+    /// <summary>The older pattern: the schema as a forced tool's input schema; the call's input is the JSON.</summary>
+    public async Task<string> StructuredViaForcedToolAsync(string prompt, CancellationToken cancellationToken)
     {
         var message = await _client.Messages.Create(
             new MessageCreateParams
