@@ -36,12 +36,28 @@ public sealed class IngressOptions
     /// <c>/llm-api/v1/...</c>); starts with '/', no trailing '/'. Empty: none.</summary>
     public string BasePath { get; set; } = string.Empty;
 
+    /// <summary>Largest quota lease (slots admitted locally per key between calls to Quota), 0-1000; 0 turns leases
+    /// off (one Quota <c>Admit</c> call per request).</summary>
+    public int QuotaLeaseMax { get; set; } = 100;
+
+    /// <summary>How long a quota lease (and a cached quota refusal) may be used, 50-10000 ms.</summary>
+    public int QuotaLeaseTtlMs { get; set; } = 1000;
+
+    /// <summary>A lease never holds more than this percentage of the key's requests-per-minute limit, 1-100.</summary>
+    public int QuotaLeaseRpmPercent { get; set; } = 10;
+
     public TimeSpan StreamIdleTimeout => TimeSpan.FromSeconds(StreamIdleTimeoutSeconds);
 }
 
 internal sealed class IngressOptionsValidator(IConfiguration configuration) : IValidateOptions<IngressOptions>
 {
     public const int MinAdminTokenLength = 16;
+
+    /// <summary>Quota's own limits on a lease (LeaseRequest.requested, ttl_ms) are 1000 slots and 60 s; a lease
+    /// is meant to live about a second.</summary>
+    public const int MaxQuotaLease = 1000;
+    public const int MinQuotaLeaseTtlMs = 50;
+    public const int MaxQuotaLeaseTtlMs = 10_000;
 
     public ValidateOptionsResult Validate(string? name, IngressOptions options)
     {
@@ -63,6 +79,9 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
         Positive(options.MaxUpstreamResponseBytes, "MaxUpstreamResponseBytes", failures);
         Positive(options.UsageQueueCapacity, "UsageQueueCapacity", failures);
         Positive(options.UsageDrainTimeoutSeconds, "UsageDrainTimeoutSeconds", failures);
+        InRange(options.QuotaLeaseMax, 0, MaxQuotaLease, "QuotaLeaseMax", failures);
+        InRange(options.QuotaLeaseTtlMs, MinQuotaLeaseTtlMs, MaxQuotaLeaseTtlMs, "QuotaLeaseTtlMs", failures);
+        InRange(options.QuotaLeaseRpmPercent, 1, 100, "QuotaLeaseRpmPercent", failures);
         if (options.MaxUpstreamResponseBytes > Array.MaxLength)
         {
             failures.Add($"Ingress:MaxUpstreamResponseBytes must be at most {Array.MaxLength}.");
@@ -97,6 +116,14 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void InRange(int value, int min, int max, string name, List<string> failures)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"Ingress:{name} must be between {min} and {max}.");
+        }
     }
 
     private static void Positive(long value, string name, List<string> failures)
