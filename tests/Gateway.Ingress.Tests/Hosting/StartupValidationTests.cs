@@ -52,6 +52,12 @@ public sealed class StartupValidationTests
     [InlineData("Ingress:BasePath", "/llm-api/", "must not end with '/'")]
     [InlineData("Ingress:BasePath", "/", "must not end with '/'")]
     [InlineData("Ingress:BasePath", "/llm api", "printable ASCII")]
+    [InlineData("Ingress:QuotaLeaseMax", "-1", "QuotaLeaseMax must be between 0 and 1000")]
+    [InlineData("Ingress:QuotaLeaseMax", "1001", "QuotaLeaseMax must be between 0 and 1000")]
+    [InlineData("Ingress:QuotaLeaseTtlMs", "10", "QuotaLeaseTtlMs must be between 50 and 10000")]
+    [InlineData("Ingress:QuotaLeaseTtlMs", "60000", "QuotaLeaseTtlMs must be between 50 and 10000")]
+    [InlineData("Ingress:QuotaLeaseRpmPercent", "0", "QuotaLeaseRpmPercent must be between 1 and 100")]
+    [InlineData("Ingress:QuotaLeaseRpmPercent", "101", "QuotaLeaseRpmPercent must be between 1 and 100")]
     public async Task Start_InvalidSetting_FailsWithAClearMessage(string key, string? value, string expected)
     {
         var settings = ValidSettings();
