@@ -247,7 +247,7 @@ internal sealed class LeasingQuotaGate : IQuotaGate
                 Allowed = false,
                 Limit = key.Limit,
                 Remaining = 0,
-                RetryAfterMs = Math.Max(1, (long)Math.Ceiling(TimeSpanOf(key.RetryAt - now).TotalMilliseconds)),
+                RetryAfterMs = Math.Max(1, ToMillisecondsCeiling(key.RetryAt - now)),
                 ResetUnixMs = key.ResetUnixMs,
             };
         }
@@ -408,7 +408,7 @@ internal sealed class LeasingQuotaGate : IQuotaGate
 
     private long ToTicks(long milliseconds) => milliseconds * _time.TimestampFrequency / 1000;
 
-    private TimeSpan TimeSpanOf(long ticks) => TimeSpan.FromSeconds(ticks / (double)_time.TimestampFrequency);
+    private long ToMillisecondsCeiling(long ticks) => (ticks * 1000 + _time.TimestampFrequency - 1) / _time.TimestampFrequency;
 
     private readonly record struct ReleaseWork(string KeyId, string LeaseId, int Granted, int Unused);
 
