@@ -41,7 +41,7 @@ export const EXPECTED_ENV = {
     'Services__Routing', 'Services__Metering', 'Ingress__AdminToken', 'Ingress__MaxRequestBodyBytes',
     'Ingress__StreamIdleTimeoutSeconds', 'Ingress__DependencyTimeoutMs', 'Ingress__PreUpstreamBudgetMs',
     'Ingress__UpstreamConnectTimeoutSeconds', 'Ingress__MaxUpstreamResponseBytes', 'Ingress__UsageQueueCapacity',
-    'Ingress__UsageDrainTimeoutSeconds'],
+    'Ingress__UsageDrainTimeoutSeconds', 'Ingress__QuotaLeaseMax', 'Ingress__QuotaLeaseTtlMs', 'Ingress__QuotaLeaseRpmPercent'],
   Auth: [...OTEL, ...kestrelUrls('Auth'), 'Kestrel__Endpoints__Grpc__Protocols', 'ConnectionStrings__Redis', 'Auth__KeyPepper'],
   Quota: [...OTEL, ...kestrelUrls('Quota'), 'Kestrel__Endpoints__Grpc__Protocols', 'ConnectionStrings__Redis', 'Quota__DefaultRpm'],
   Routing: [...OTEL, ...kestrelUrls('Routing'), 'Kestrel__Endpoints__Grpc__Protocols', 'ConnectionStrings__Redis', 'Routing__CatalogPath'],
