@@ -22,11 +22,13 @@ namespace Gateway.Ingress.Dependencies.Leases;
 /// most <c>Ingress:QuotaLeaseRpmPercent</c> % of the key's limit. After shutdown starts, leases are of 1.
 /// </para>
 /// <para>
-/// The bound (docs/configuration.md): every slot is recorded in Quota's log before it is used, the prefetched ones
-/// scored at grant time + ttl, and the local expiry (counted from before the call) is never later than that, so across
-/// any number of Ingress replicas no 60 s interval holds more than the key's limit of admissions. The error is on
-/// the safe side only: up to one lease per replica and key (≤ min(QuotaLeaseMax, QuotaLeaseRpmPercent % of rpm) slots)
-/// is recorded but not yet used, and a slot used early in its lease counts up to one ttl longer than needed.
+/// The bound (docs/configuration.md, "Quota leases"): every slot is recorded in Quota's log before it is used, the
+/// prefetched ones scored at grant time + ttl, and the local expiry (counted from before the call) is never later
+/// than that, so across any number of Ingress replicas no 60 s interval holds more than the key's limit of admissions
+/// (the first slot of a lease is dated at the grant, as an Admit is; if every request waiting on the call gave up, a
+/// later request may use it within the ttl). The error is otherwise on the safe side only: up to one lease per
+/// replica and key (≤ min(QuotaLeaseMax, QuotaLeaseRpmPercent % of rpm) slots) is recorded but not yet used, and a
+/// slot used early in its lease counts up to one ttl longer than needed.
 /// </para>
 /// <para>
 /// Refusals: a lease of 0 is a 429 with Quota's retry-after, and the refusal is reused locally for
@@ -119,26 +121,15 @@ internal sealed class LeasingQuotaGate : IQuotaGate
     internal async Task ReleaseAllAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
-        var slots = 0;
-        var keys = 0;
-        foreach (var (keyId, key) in _keys)
+        var (slots, keys, fetches) = ReleaseHeld();
+        if (fetches.Count > 0)
         {
-            ReleaseWork held;
-            lock (key.Sync)
-            {
-                held = key.Left > 0 ? new ReleaseWork(keyId, key.LeaseId, key.Granted, key.Left) : default;
-                if (held.Unused > 0)
-                {
-                    EndLeaseLocked(key, _time.GetTimestamp(), key.Left);
-                }
-            }
-
-            if (held.Unused > 0)
-            {
-                slots += held.Unused;
-                keys++;
-                StartRelease(held);
-            }
+            // Leases still on their way may arrive with spare slots: wait for them (bounded by their deadline) and
+            // give those back too.
+            await Task.WhenAll(fetches).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var (moreSlots, moreKeys, _) = ReleaseHeld();
+            slots += moreSlots;
+            keys += moreKeys;
         }
 
         Task[] inFlight;
@@ -152,6 +143,39 @@ internal sealed class LeasingQuotaGate : IQuotaGate
         {
             LeaseLog.ReleasedOnShutdown(_logger, slots, keys);
         }
+    }
+
+    private (int Slots, int Keys, List<Task> Fetches) ReleaseHeld()
+    {
+        var slots = 0;
+        var keys = 0;
+        var fetches = new List<Task>();
+        foreach (var (keyId, key) in _keys)
+        {
+            ReleaseWork held;
+            lock (key.Sync)
+            {
+                held = key.Left > 0 ? new ReleaseWork(keyId, key.LeaseId, key.Granted, key.Left) : default;
+                if (held.Unused > 0)
+                {
+                    EndLeaseLocked(key, _time.GetTimestamp(), key.Left);
+                }
+
+                if (key.Pending is { } pending)
+                {
+                    fetches.Add(pending);
+                }
+            }
+
+            if (held.Unused > 0)
+            {
+                slots += held.Unused;
+                keys++;
+                StartRelease(held);
+            }
+        }
+
+        return (slots, keys, fetches);
     }
 
     private async ValueTask<AdmitResponse> WaitAndAdmitAsync(AdmitRequest request, Task<Exception?> pending, CancellationToken ct)
