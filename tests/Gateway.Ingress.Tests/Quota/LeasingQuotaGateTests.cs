@@ -18,14 +18,17 @@ public sealed class LeasingQuotaGateTests(RedisFixture redis) : IClassFixture<Re
     public async Task AdmitAsync_TwoReplicasUnderConcurrentLoad_NeverAdmitMoreThanTheLimitAndReturnWhatTheyDidNotUse()
     {
         await using var quota = await QuotaServer.StartAsync(redis.ConnectionString);
-        using var first = new Replica(quota.Address, TimeProvider.System, leaseMax: 100, ttlMs: TtlMs, rpmPercent: 100);
-        using var second = new Replica(quota.Address, TimeProvider.System, leaseMax: 100, ttlMs: TtlMs, rpmPercent: 100);
+        var time = new ManualTime();
+        using var first = new Replica(quota.Address, time, leaseMax: 100, ttlMs: TtlMs, rpmPercent: 100);
+        using var second = new Replica(quota.Address, time, leaseMax: 100, ttlMs: TtlMs, rpmPercent: 100);
         var key = Key();
         const int limit = 300;
 
         var allowed = 0;
         for (var wave = 0; wave < 8; wave++)
         {
+            // Leases (and cached refusals) expire every few waves, so expiry and release run under load too.
+            time.Advance(TimeSpan.FromMilliseconds(TtlMs / 3));
             var answers = await Task.WhenAll(Enumerable.Range(0, 100)
                 .Select(i => (i % 2 == 0 ? first : second).AdmitAsync(key, limit).AsTask()));
             allowed += answers.Count(a => a.Allowed);

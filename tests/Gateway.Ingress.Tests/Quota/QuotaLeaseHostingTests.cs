@@ -7,6 +7,7 @@ using Gateway.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +38,8 @@ public sealed class QuotaLeaseHostingTests(RedisFixture redis) : IClassFixture<R
         builder.Logging.ClearProviders();
         builder.Services.AddGrpcDependencies();
         builder.Services.AddMassTransitTestHarness(TextWriter.Null);
+        // Lease sizing follows this clock, which stands still: no outcome depends on the machine's speed.
+        builder.Services.RemoveAll<TimeProvider>().AddSingleton<TimeProvider>(new ManualTime());
         return IngressApp.Build(builder);
     }
 
