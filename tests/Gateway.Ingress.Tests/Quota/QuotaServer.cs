@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Gateway.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,6 +22,7 @@ internal sealed class QuotaServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RedisConnection _redis;
     private bool _stopped;
+    private Socket? _reserved;
 
     private QuotaServer(WebApplication app, Uri address, RedisConnection redis)
     {
@@ -84,7 +87,10 @@ internal sealed class QuotaServer : IAsyncDisposable
         return long.Parse(newest[1].AsString()!, CultureInfo.InvariantCulture) - now;
     }
 
-    /// <summary>Stops the service (its port then refuses connections); Redis stays reachable for inspection.</summary>
+    /// <summary>
+    /// Stops the service; its port then refuses connections and stays reserved (bound, not listening), so no server
+    /// another test starts meanwhile can take it and answer in Quota's place. Redis stays reachable for inspection.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_stopped)
@@ -102,6 +108,9 @@ internal sealed class QuotaServer : IAsyncDisposable
         {
             await _app.DisposeAsync();
         }
+
+        _reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _reserved.Bind(new IPEndPoint(IPAddress.Loopback, Address.Port));
     }
 
     public async ValueTask DisposeAsync()
@@ -112,6 +121,7 @@ internal sealed class QuotaServer : IAsyncDisposable
         }
         finally
         {
+            _reserved?.Dispose();
             await _redis.DisposeAsync();
         }
     }
