@@ -1,6 +1,7 @@
 using Gateway.Ingress.Admin;
 using Gateway.Ingress.Chat;
 using Gateway.Ingress.Dependencies;
+using Gateway.Ingress.Dependencies.Leases;
 using Gateway.Ingress.Errors;
 using Gateway.Ingress.Hosting;
 using Gateway.Ingress.Models;
@@ -109,6 +110,32 @@ public static class Extensions
         services.RemoveAll<IKeyAdmin>().AddSingleton<IKeyAdmin, TKeyAdmin>();
         services.RemoveAll<IUsageReader>().AddSingleton<IUsageReader, TUsageReader>();
         return services;
+    }
+
+    /// <summary>
+    /// Replaces the registered <see cref="IQuotaGate"/> with <see cref="LeasingQuotaGate"/> over
+    /// <typeparamref name="TLeases"/> (Quota's Lease/Release calls), plus the <see cref="QuotaLeaseKeeper"/> that gives
+    /// back expired and, on shutdown, all unused slots. With <c>Ingress:QuotaLeaseMax</c> = 0 the gate registered before
+    /// stays in place (one Quota call per request).
+    /// </summary>
+    internal static IServiceCollection AddQuotaLeases<TLeases>(this IServiceCollection services)
+        where TLeases : class, IQuotaLeases
+    {
+        var previous = services.LastOrDefault(d => d.ServiceType == typeof(IQuotaGate))
+            ?? throw new InvalidOperationException("Register the Quota adapter (AddIngressDependencies) before AddQuotaLeases.");
+        services.TryAddSingleton<IQuotaLeases, TLeases>();
+        services.TryAddSingleton<LeasingQuotaGate>();
+        services.RemoveAll<IQuotaGate>();
+        services.AddSingleton<IQuotaGate>(sp => sp.GetRequiredService<IOptions<IngressOptions>>().Value.QuotaLeaseMax > 0
+            ? sp.GetRequiredService<LeasingQuotaGate>()
+            : Resolve(sp, previous));
+        services.AddHostedService<QuotaLeaseKeeper>();
+        return services;
+
+        static IQuotaGate Resolve(IServiceProvider sp, ServiceDescriptor descriptor) =>
+            (IQuotaGate)(descriptor.ImplementationInstance
+                ?? descriptor.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.GetServiceOrCreateInstance(sp, descriptor.ImplementationType!));
     }
 
     /// <summary>Registers given instances as the dependency adapters, replacing any registered before.</summary>

@@ -51,6 +51,16 @@ public sealed class IngressOptions
     /// <c>/llm-api/v1/...</c>); starts with '/', no trailing '/'. Empty: none.</summary>
     public string BasePath { get; set; } = string.Empty;
 
+    /// <summary>Largest quota lease (slots admitted locally per key between calls to Quota), 0-1000; 0 turns leases
+    /// off (one Quota <c>Admit</c> call per request).</summary>
+    public int QuotaLeaseMax { get; set; } = 100;
+
+    /// <summary>How long a quota lease (and a cached quota refusal) may be used, 50-10000 ms.</summary>
+    public int QuotaLeaseTtlMs { get; set; } = 1000;
+
+    /// <summary>A lease never holds more than this percentage of the key's requests-per-minute limit, 1-100.</summary>
+    public int QuotaLeaseRpmPercent { get; set; } = 10;
+
     public TimeSpan StreamIdleTimeout => TimeSpan.FromSeconds(StreamIdleTimeoutSeconds);
 
     /// <summary><see cref="UsageSpillDirectory"/>, or its default when empty.</summary>
@@ -65,6 +75,12 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
     public const int MaxUsageBatchEvents = 4096;
     public const int MaxUsageBatchLingerMs = 1000;
     public const long MinUsageSpillBytes = 1024 * 1024;
+
+    /// <summary>Quota's own limits on a lease (LeaseRequest.requested, ttl_ms) are 1000 slots and 60 s; a lease
+    /// is meant to live about a second.</summary>
+    public const int MaxQuotaLease = 1000;
+    public const int MinQuotaLeaseTtlMs = 50;
+    public const int MaxQuotaLeaseTtlMs = 10_000;
 
     public ValidateOptionsResult Validate(string? name, IngressOptions options)
     {
@@ -105,6 +121,9 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
         {
             failures.Add("Ingress:UsageSpillDirectory must be an absolute path.");
         }
+        InRange(options.QuotaLeaseMax, 0, MaxQuotaLease, "QuotaLeaseMax", failures);
+        InRange(options.QuotaLeaseTtlMs, MinQuotaLeaseTtlMs, MaxQuotaLeaseTtlMs, "QuotaLeaseTtlMs", failures);
+        InRange(options.QuotaLeaseRpmPercent, 1, 100, "QuotaLeaseRpmPercent", failures);
         if (options.MaxUpstreamResponseBytes > Array.MaxLength)
         {
             failures.Add($"Ingress:MaxUpstreamResponseBytes must be at most {Array.MaxLength}.");
@@ -139,6 +158,14 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void InRange(int value, int min, int max, string name, List<string> failures)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"Ingress:{name} must be between {min} and {max}.");
+        }
     }
 
     private static void Positive(long value, string name, List<string> failures)

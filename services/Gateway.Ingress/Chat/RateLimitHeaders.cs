@@ -4,7 +4,12 @@ using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Ingress.Chat;
 
-/// <summary>OpenAI's request rate-limit headers, set on every admitted or refused request.</summary>
+/// <summary>
+/// OpenAI's request rate-limit headers, set on every admitted or refused request. With quota leases
+/// (<see cref="Dependencies.Leases.LeasingQuotaGate"/>) the limit is exact; remaining is Quota's remaining at the last
+/// grant plus the slots this replica still holds unused, and reset is as of that grant, so both may be up to one lease
+/// ttl stale and remaining does not see other replicas' admissions since then (docs/configuration.md, "Quota leases").
+/// </summary>
 internal static class RateLimitHeaders
 {
     public const string Limit = "x-ratelimit-limit-requests";

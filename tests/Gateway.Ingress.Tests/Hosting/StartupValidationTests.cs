@@ -57,6 +57,12 @@ public sealed class StartupValidationTests
     [InlineData("Ingress:UsageBatchLingerMs", "-1", "UsageBatchLingerMs must be 0-1000")]
     [InlineData("Ingress:UsageSpillMaxBytes", "1000", "UsageSpillMaxBytes must be at least")]
     [InlineData("Ingress:UsageSpillDirectory", "relative/spill", "UsageSpillDirectory must be an absolute path")]
+    [InlineData("Ingress:QuotaLeaseMax", "-1", "QuotaLeaseMax must be between 0 and 1000")]
+    [InlineData("Ingress:QuotaLeaseMax", "1001", "QuotaLeaseMax must be between 0 and 1000")]
+    [InlineData("Ingress:QuotaLeaseTtlMs", "10", "QuotaLeaseTtlMs must be between 50 and 10000")]
+    [InlineData("Ingress:QuotaLeaseTtlMs", "60000", "QuotaLeaseTtlMs must be between 50 and 10000")]
+    [InlineData("Ingress:QuotaLeaseRpmPercent", "0", "QuotaLeaseRpmPercent must be between 1 and 100")]
+    [InlineData("Ingress:QuotaLeaseRpmPercent", "101", "QuotaLeaseRpmPercent must be between 1 and 100")]
     public async Task Start_InvalidSetting_FailsWithAClearMessage(string key, string? value, string expected)
     {
         var settings = ValidSettings();

@@ -1,5 +1,6 @@
 using Gateway.Auth.V1;
 using Gateway.Grpc;
+using Gateway.Ingress.Dependencies.Leases;
 using Gateway.Metering.V1;
 using Gateway.Quota.V1;
 using Gateway.Routing.V1;
@@ -18,6 +19,8 @@ internal static class Methods
     public static readonly Method<GetKeyRequest, GetKeyResponse> GetKey = new(AuthService, "GetKey");
     public static readonly Method<RevokeKeyRequest, RevokeKeyResponse> RevokeKey = new(AuthService, "RevokeKey");
     public static readonly Method<AdmitRequest, AdmitResponse> Admit = new(QuotaService, "Admit");
+    public static readonly Method<LeaseRequest, LeaseResponse> Lease = new(QuotaService, "Lease");
+    public static readonly Method<ReleaseRequest, ReleaseResponse> Release = new(QuotaService, "Release");
     public static readonly Method<ResolveRequest, ResolveResponse> Resolve = new(RoutingService, "Resolve");
     public static readonly Method<ListModelsRequest, ListModelsResponse> ListModels = new(RoutingService, "ListModels");
     public static readonly Method<GetUsageRequest, UsageSummary> GetUsage = new(MeteringService, "GetUsage");
@@ -33,6 +36,15 @@ internal sealed class GrpcQuotaGate(GrpcDependencyClients clients) : IQuotaGate
 {
     public ValueTask<AdmitResponse> AdmitAsync(AdmitRequest request, CancellationToken ct) =>
         clients.CallAsync(clients.Quota, DependencyNames.Quota, Methods.Admit, request, ct);
+}
+
+internal sealed class GrpcQuotaLeases(GrpcDependencyClients clients) : IQuotaLeases
+{
+    public ValueTask<LeaseResponse> LeaseAsync(LeaseRequest request, CancellationToken ct) =>
+        clients.CallAsync(clients.Quota, DependencyNames.Quota, Methods.Lease, request, ct);
+
+    public ValueTask<ReleaseResponse> ReleaseAsync(ReleaseRequest request, CancellationToken ct) =>
+        clients.CallAsync(clients.Quota, DependencyNames.Quota, Methods.Release, request, ct);
 }
 
 internal sealed class GrpcRouteResolver(GrpcDependencyClients clients) : IRouteResolver
@@ -68,6 +80,8 @@ internal static class GrpcDependencyRegistration
     public static IServiceCollection AddGrpcDependencies(this IServiceCollection services)
     {
         services.AddSingleton<GrpcDependencyClients>();
-        return services.AddIngressDependencies<GrpcKeyVerifier, GrpcQuotaGate, GrpcRouteResolver, GrpcKeyAdmin, GrpcUsageReader>();
+        services.AddIngressDependencies<GrpcKeyVerifier, GrpcQuotaGate, GrpcRouteResolver, GrpcKeyAdmin, GrpcUsageReader>();
+        // Quota admitted from local leases unless Ingress:QuotaLeaseMax is 0 (Extensions.AddQuotaLeases).
+        return services.AddQuotaLeases<GrpcQuotaLeases>();
     }
 }
