@@ -95,7 +95,7 @@ public sealed class HotCacheTests(HotCacheStackFixture stack) : IClassFixture<Ho
     public async Task Chat_KeyRevokedThroughAdminApi_RefusedOnNextRequest()
     {
         await WaitUntilHealthyAsync();
-        var key = await stack.CreateKeyAsync();
+        var key = await stack.CreateKeyAsync(rpmLimit: 100_000); // polls must not hit the rate limit
         Assert.Equal(HttpStatusCode.OK, (await ChatAsync(key.ApiKey)).Status);
 
         using (var revoke = new HttpRequestMessage(HttpMethod.Delete, new Uri(stack.AdminBaseUrl, "admin/keys/" + key.KeyId)))
@@ -113,7 +113,7 @@ public sealed class HotCacheTests(HotCacheStackFixture stack) : IClassFixture<Ho
     public async Task Chat_KeyRevokedThroughAnotherAuthReplica_RefusedBeforeTheTtl()
     {
         await WaitUntilHealthyAsync();
-        var key = await stack.CreateKeyAsync();
+        var key = await stack.CreateKeyAsync(rpmLimit: 100_000); // polls must not hit the rate limit
         var cachedAt = Stopwatch.StartNew(); // the entry is at most this old
         Assert.Equal(HttpStatusCode.OK, (await ChatAsync(key.ApiKey)).Status);
 
@@ -136,7 +136,7 @@ public sealed class HotCacheTests(HotCacheStackFixture stack) : IClassFixture<Ho
     public async Task Chat_RevocationPushLost_KeyRefusedOnceTheTtlPassed()
     {
         await WaitUntilHealthyAsync();
-        var key = await stack.CreateKeyAsync();
+        var key = await stack.CreateKeyAsync(rpmLimit: 100_000); // polls must not hit the rate limit
         var sinceSent = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.OK, (await ChatAsync(key.ApiKey)).Status);
         var sinceCached = Stopwatch.StartNew(); // the entry was stored before this answer arrived
@@ -168,7 +168,7 @@ public sealed class HotCacheTests(HotCacheStackFixture stack) : IClassFixture<Ho
     public async Task Chat_AuthStopped_CachedKeyNotUsedAnd503NamesAuth()
     {
         await WaitUntilHealthyAsync();
-        var key = await stack.CreateKeyAsync();
+        var key = await stack.CreateKeyAsync(rpmLimit: 100_000); // polls must not hit the rate limit
         Assert.Equal(HttpStatusCode.OK, (await ChatAsync(key.ApiKey)).Status);
 
         await stack.App.StopResourceAsync("auth");
@@ -195,7 +195,7 @@ public sealed class HotCacheTests(HotCacheStackFixture stack) : IClassFixture<Ho
     public async Task ModelsAndChat_CatalogFileRewritten_NewAliasListedAndRouted()
     {
         await WaitUntilHealthyAsync();
-        var key = await stack.CreateKeyAsync();
+        var key = await stack.CreateKeyAsync(rpmLimit: 100_000); // polls must not hit the rate limit
         var alias = "hot-alias-" + Guid.NewGuid().ToString("N")[..8];
         var original = await File.ReadAllTextAsync(stack.CatalogPath);
         const string Aliases = "\"aliases\": [ \"gpt-4o-mini\" ]";
@@ -225,7 +225,7 @@ public sealed class HotCacheTests(HotCacheStackFixture stack) : IClassFixture<Ho
     public async Task Chat_RoutingStopped_RoutedFromSnapshotWithinTheBoundThenAsksRouting()
     {
         await WaitUntilHealthyAsync();
-        var key = await stack.CreateKeyAsync();
+        var key = await stack.CreateKeyAsync(rpmLimit: 100_000); // polls must not hit the rate limit
         Assert.Equal(HttpStatusCode.OK, (await ChatAsync(key.ApiKey, "gpt-4o-mini")).Status);
 
         var sinceStop = Stopwatch.StartNew(); // the Ingress cannot lose the stream before this
