@@ -1,6 +1,7 @@
 using Gateway.Grpc;
 using Gateway.Auth.Grpc;
 using Gateway.Auth.Keys;
+using Gateway.Auth.Revocations;
 using Gateway.Redis;
 
 namespace Gateway.Auth;
@@ -17,6 +18,8 @@ public static class Extensions
         builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<KeyStore>();
         builder.Services.AddSingleton<ApiKeyService>();
+        builder.Services.AddSingleton<RevocationFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
         builder.Services.AddScoped<AuthGrpcService>();
         return builder;
     }

@@ -4,11 +4,13 @@ using Gateway.Ingress.Dependencies;
 using Gateway.Ingress.Dependencies.Leases;
 using Gateway.Ingress.Errors;
 using Gateway.Ingress.Hosting;
+using Gateway.Ingress.HotCaches;
 using Gateway.Ingress.Models;
 using Gateway.Ingress.Surfaces;
 using Gateway.Ingress.Telemetry;
 using Gateway.Ingress.Upstream;
 using Gateway.Ingress.Usage;
+using Gateway.ServiceDefaults.Health;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -136,6 +138,43 @@ public static class Extensions
             (IQuotaGate)(descriptor.ImplementationInstance
                 ?? descriptor.ImplementationFactory?.Invoke(sp)
                 ?? ActivatorUtilities.GetServiceOrCreateInstance(sp, descriptor.ImplementationType!));
+    }
+
+    /// <summary>
+    /// The hot-path caches in front of the Auth and Routing adapters registered so far (architecture.md, "Request
+    /// path"): verified keys cached with push invalidation (<see cref="CachingKeyVerifier"/>, fed by
+    /// <see cref="RevocationWatcher"/>; admin revocations through this Ingress evict at once, <see cref="RevokingKeyAdmin"/>)
+    /// and the catalog held locally (<see cref="CatalogRouteResolver"/>, fed by <see cref="CatalogWatcher"/>). Both fall
+    /// back to the adapters they wrap when their stream is down; readiness then reports Degraded, never unready.
+    /// Needs the gRPC clients (<see cref="Dependencies.Grpc.GrpcDependencyClients"/>) for the streams.
+    /// </summary>
+    public static IServiceCollection AddHotCaches(this IServiceCollection services)
+    {
+        services.AddSingleton<VerifiedKeyCache>();
+        services.AddSingleton<LocalCatalog>();
+        services.Decorate<IKeyVerifier>((sp, inner) => new CachingKeyVerifier(inner, sp.GetRequiredService<VerifiedKeyCache>()));
+        services.Decorate<IKeyAdmin>((sp, inner) => new RevokingKeyAdmin(inner, sp.GetRequiredService<VerifiedKeyCache>()));
+        services.Decorate<IRouteResolver>((sp, inner) => new CatalogRouteResolver(
+            inner, sp.GetRequiredService<LocalCatalog>(), sp.GetRequiredService<ILogger<CatalogRouteResolver>>()));
+        services.AddHostedService<RevocationWatcher>();
+        services.AddHostedService<CatalogWatcher>();
+        services.AddHealthChecks()
+            .AddCheck<KeyCacheHealthCheck>("key-cache", tags: [HealthTags.Ready])
+            .AddCheck<CatalogHealthCheck>("catalog-stream", tags: [HealthTags.Ready]);
+        return services;
+    }
+
+    /// <summary>Replaces the last registration of <typeparamref name="TService"/> with <paramref name="decorate"/> applied
+    /// to it (a singleton).</summary>
+    private static void Decorate<TService>(this IServiceCollection services, Func<IServiceProvider, TService, TService> decorate)
+        where TService : class
+    {
+        var inner = services.LastOrDefault(d => d.ServiceType == typeof(TService))
+            ?? throw new InvalidOperationException($"Register an adapter for {typeof(TService).Name} before AddHotCaches().");
+        services.Remove(inner);
+        services.AddSingleton(sp => decorate(sp, (TService)(inner.ImplementationInstance
+            ?? inner.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!))));
     }
 
     /// <summary>Registers given instances as the dependency adapters, replacing any registered before.</summary>

@@ -60,6 +60,17 @@ public sealed class IngressOptions
 
     /// <summary>A lease never holds more than this percentage of the key's requests-per-minute limit, 1-100.</summary>
     public int QuotaLeaseRpmPercent { get; set; } = 10;
+    /// <summary>How long a key Auth said was valid may be served from the Ingress's cache without asking Auth again
+    /// (the staleness bound when a revocation push is lost); 0 turns the cache off. Used only while the revocation
+    /// stream from Auth is up.</summary>
+    public int KeyCacheTtlSeconds { get; set; } = 30;
+
+    /// <summary>Most verified keys the cache holds.</summary>
+    public int KeyCacheMaxEntries { get; set; } = 100_000;
+
+    /// <summary>How long after the catalog stream from Routing went down its last snapshot is still used; then
+    /// models are resolved by calling Routing. 0: only while the stream is up.</summary>
+    public int CatalogMaxStalenessSeconds { get; set; } = 300;
 
     public TimeSpan StreamIdleTimeout => TimeSpan.FromSeconds(StreamIdleTimeoutSeconds);
 
@@ -81,6 +92,11 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
     public const int MaxQuotaLease = 1000;
     public const int MinQuotaLeaseTtlMs = 50;
     public const int MaxQuotaLeaseTtlMs = 10_000;
+
+    /// <summary>A revoked key may be served this long at most when its push is lost: keep it short.</summary>
+    public const int MaxKeyCacheTtlSeconds = 3600;
+
+    public const int MaxCatalogStalenessSeconds = 86_400;
 
     public ValidateOptionsResult Validate(string? name, IngressOptions options)
     {
@@ -121,9 +137,22 @@ internal sealed class IngressOptionsValidator(IConfiguration configuration) : IV
         {
             failures.Add("Ingress:UsageSpillDirectory must be an absolute path.");
         }
+
         InRange(options.QuotaLeaseMax, 0, MaxQuotaLease, "QuotaLeaseMax", failures);
         InRange(options.QuotaLeaseTtlMs, MinQuotaLeaseTtlMs, MaxQuotaLeaseTtlMs, "QuotaLeaseTtlMs", failures);
         InRange(options.QuotaLeaseRpmPercent, 1, 100, "QuotaLeaseRpmPercent", failures);
+
+        Positive(options.KeyCacheMaxEntries, "KeyCacheMaxEntries", failures);
+        if (options.KeyCacheTtlSeconds is < 0 or > MaxKeyCacheTtlSeconds)
+        {
+            failures.Add($"Ingress:KeyCacheTtlSeconds must be between 0 (no cache) and {MaxKeyCacheTtlSeconds}.");
+        }
+
+        if (options.CatalogMaxStalenessSeconds is < 0 or > MaxCatalogStalenessSeconds)
+        {
+            failures.Add($"Ingress:CatalogMaxStalenessSeconds must be between 0 and {MaxCatalogStalenessSeconds}.");
+        }
+
         if (options.MaxUpstreamResponseBytes > Array.MaxLength)
         {
             failures.Add($"Ingress:MaxUpstreamResponseBytes must be at most {Array.MaxLength}.");

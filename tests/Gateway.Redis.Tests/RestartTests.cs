@@ -74,6 +74,30 @@ public sealed class RestartTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerRestart_WithSubscription_SubscriptionStateFalseThenTrueOnceResubscribed()
+    {
+        var states = Channel.CreateUnbounded<bool>();
+        var messages = Channel.CreateUnbounded<string>();
+        await using var redis = await _server.ConnectAsync(o => o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(250));
+        redis.SubscriptionStateChanged += live => states.Writer.TryWrite(live);
+        await using var subscription = await redis.SubscribeAsync("state-ch", (_, m) => messages.Writer.WriteAsync(m.ToString())).Bounded();
+        while (states.Reader.TryRead(out _))
+        {
+            // the first connect of the pub/sub connection (no subscription yet) may have reported true
+        }
+
+        await _server.StopAsync();
+        Assert.False(await states.Reader.ReadAsync().AsTask().Bounded());
+        await _server.StartAgainAsync();
+
+        Assert.True(await states.Reader.ReadAsync().AsTask().Bounded());
+
+        // "true" means the subscription is confirmed again: a message published now is delivered.
+        Assert.Equal(1, await redis.PublishAsync("state-ch", "after").Bounded());
+        Assert.Equal("after", await messages.Reader.ReadAsync().AsTask().Bounded());
+    }
+
+    [Fact]
     public async Task ServerRestart_TwiceInARow_ClientRecoversEachTime()
     {
         await using var redis = await _server.ConnectAsync(o => o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(250));

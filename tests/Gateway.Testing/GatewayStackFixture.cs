@@ -55,6 +55,7 @@ public class GatewayStackFixture : IAsyncLifetime
         StackOptions = CreateStackOptions();
         _stack = GatewayStack.Define(builder, StackOptions);
         ConfigureStack(_stack);
+        ConfigureStack(builder, _stack);
         _app = builder.Build();
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
@@ -90,6 +91,11 @@ public class GatewayStackFixture : IAsyncLifetime
 
     /// <summary>Override to add environment to services, e.g. <c>stack.Quota.WithEnvironment("Quota__DefaultRpm", "5")</c>.</summary>
     protected virtual void ConfigureStack(GatewayStackResources stack)
+    {
+    }
+
+    /// <summary>Override to add resources beside the stack, e.g. a second replica of a service.</summary>
+    protected virtual void ConfigureStack(DistributedApplicationBuilder builder, GatewayStackResources stack)
     {
     }
 

@@ -44,6 +44,13 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
     /// </summary>
     public event Action<bool>? ConnectionStateChanged;
 
+    /// <summary>
+    /// The pub/sub connection's state: raised with false when it is lost (messages published from then on are missed)
+    /// and with true once it is up again and every subscription is confirmed by the server (messages are delivered
+    /// again). Raised on the connection's own threads: keep handlers short. Not raised before the first subscription.
+    /// </summary>
+    public event Action<bool>? SubscriptionStateChanged;
+
     /// <summary>True while the command connection is up. Commands issued while false fail at once.</summary>
     public bool IsConnected => _interactive.IsConnected;
 
@@ -219,7 +226,13 @@ public sealed class RedisConnection : IAsyncDisposable, IDisposable
         lock (_subscriberLock)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return _subscriber ??= new Subscriber(_options, _logger);
+            if (_subscriber is null)
+            {
+                _subscriber = new Subscriber(_options, _logger);
+                _subscriber.StateChanged += live => SubscriptionStateChanged?.Invoke(live);
+            }
+
+            return _subscriber;
         }
     }
 }

@@ -14,6 +14,7 @@ internal static class AuthHost
     public static readonly Method<CreateKeyRequest, CreateKeyResponse> CreateKey = new(Service, "CreateKey");
     public static readonly Method<RevokeKeyRequest, RevokeKeyResponse> RevokeKey = new(Service, "RevokeKey");
     public static readonly Method<GetKeyRequest, GetKeyResponse> GetKey = new(Service, "GetKey");
+    public static readonly Method<WatchRevocationsRequest, RevocationEvent> WatchRevocations = new(Service, "WatchRevocations");
 
     public static Task<ServiceHost> StartAsync(string redis, string pepper = Pepper) =>
         ServiceHost.StartAsync(

@@ -28,8 +28,19 @@ internal sealed class Subscriber : IAsyncDisposable
     {
         _logger = logger;
         _connection = new EndpointConnection(options, logger, "pub/sub", OnPush, Resubscribe);
+        _connection.StateChanged += connected =>
+        {
+            if (!connected)
+            {
+                RaiseStateChanged(false);
+            }
+        };
         _dispatchLoop = Task.Run(DispatchLoopAsync);
     }
+
+    /// <summary>False when the pub/sub connection is lost (messages may be missed from then on); true once it is up
+    /// again and every subscription it had is confirmed by the server.</summary>
+    public event Action<bool>? StateChanged;
 
     public bool IsConnected => _connection.IsConnected;
 
@@ -170,6 +181,10 @@ internal sealed class Subscriber : IAsyncDisposable
         {
             _ = ObserveResubscribeAsync(sent);
         }
+        else
+        {
+            RaiseStateChanged(true);
+        }
     }
 
     private async Task ObserveResubscribeAsync(List<(string Name, Task<RedisResult> Confirmation)> sent)
@@ -189,6 +204,22 @@ internal sealed class Subscriber : IAsyncDisposable
         }
 
         Log.Resubscribed(_logger, restored);
+        if (restored == sent.Count)
+        {
+            RaiseStateChanged(true);
+        }
+    }
+
+    private void RaiseStateChanged(bool live)
+    {
+        try
+        {
+            StateChanged?.Invoke(live);
+        }
+        catch (Exception ex)
+        {
+            Log.SubscriptionHandlerFailed(_logger, "(state change)", ex);
+        }
     }
 
     private async Task DispatchLoopAsync()

@@ -76,11 +76,13 @@ internal sealed class GrpcUsageReader(GrpcDependencyClients clients) : IUsageRea
 
 internal static class GrpcDependencyRegistration
 {
-    /// <summary>The production adapters: Auth, Quota, Routing and Metering over the in-repo gRPC client.</summary>
+    /// <summary>The production adapters: Auth, Quota, Routing and Metering over the in-repo gRPC client, with the
+    /// hot-path caches in front of Auth and Routing (<see cref="Extensions.AddHotCaches"/>).</summary>
     public static IServiceCollection AddGrpcDependencies(this IServiceCollection services)
     {
         services.AddSingleton<GrpcDependencyClients>();
-        services.AddIngressDependencies<GrpcKeyVerifier, GrpcQuotaGate, GrpcRouteResolver, GrpcKeyAdmin, GrpcUsageReader>();
+        services.AddIngressDependencies<GrpcKeyVerifier, GrpcQuotaGate, GrpcRouteResolver, GrpcKeyAdmin, GrpcUsageReader>()
+            .AddHotCaches();
         // Quota admitted from local leases unless Ingress:QuotaLeaseMax is 0 (Extensions.AddQuotaLeases).
         return services.AddQuotaLeases<GrpcQuotaLeases>();
     }
