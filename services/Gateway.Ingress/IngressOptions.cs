@@ -38,7 +38,7 @@ public sealed class IngressOptions
 
     /// <summary>How long the publisher waits for more events before it publishes a batch that is not full
     /// (0: publish what is there at once).</summary>
-    public int UsageBatchLingerMs { get; set; } = 5;
+    public int UsageBatchLingerMs { get; set; } = 50;
 
     /// <summary>Directory of the usage journal (events that could not be published are appended there and replayed
     /// later). Empty: <c>gateway-ingress-usage</c> under the temp directory.</summary>
