@@ -68,7 +68,14 @@ public static class GatewayStack
             .WithReference(routing).WaitFor(routing)
             .WithReference(metering).WaitFor(metering)
             .WithReference(rabbit).WaitFor(rabbit)
-            .WithEnvironment("Ingress__AdminToken", options.AdminToken);
+            .WithEnvironment("Ingress__AdminToken", options.AdminToken)
+            // The usage journal (events RabbitMQ could not take) belongs to this stack: under its state directory,
+            // kept between runs of the default .stack so a later start replays it, never shared with another stack.
+            // (Resolved when the processes start; inspecting the environment before a start shows the configured
+            // state directory, or the temporary directory's parent.)
+            .WithEnvironment("Ingress__UsageSpillDirectory", () => Path.Combine(
+                builder.Options.ResolvedStateDirectory ?? builder.Options.StateDirectory ?? Path.GetTempPath(),
+                "usage-spill"));
 
         return new GatewayStackResources(redis, rabbit, simulator, auth, quota, routing, metering, ingress);
     }

@@ -661,6 +661,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         _ownsStateDirectory = Options.StateDirectory is null;
         _stateDirectory = Options.StateDirectory ?? Directory.CreateTempSubdirectory("gateway-stack-").FullName;
         Directory.CreateDirectory(_stateDirectory);
+        Options.ResolvedStateDirectory = _stateDirectory;
         if (!_ownsStateDirectory)
         {
             _lockFile = Path.Combine(_stateDirectory, "apphost.pid");

@@ -45,6 +45,11 @@ public sealed class DistributedApplicationOptions
     /// </summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>The state directory a started application uses (<see cref="StateDirectory"/>, or the temporary one
+    /// it made); null before the start. Resources may keep data under it that must outlive one run (with an explicit
+    /// <see cref="StateDirectory"/>, e.g. the default <c>.stack</c>, it is kept between runs).</summary>
+    public string? ResolvedStateDirectory { get; internal set; }
+
     /// <summary>Receives the children's prefixed output and the application's own messages. Null: silent (logs only).</summary>
     public Action<string>? Output { get; set; } = Console.WriteLine;
 

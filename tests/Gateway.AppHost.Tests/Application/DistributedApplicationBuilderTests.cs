@@ -10,6 +10,22 @@ namespace Gateway.AppHost.Tests.Application;
 public sealed partial class DistributedApplicationBuilderTests
 {
     [Fact]
+    public void Build_GatewayStackWithStateDirectory_UsageJournalIsUnderIt()
+    {
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            RepositoryRoot = "/repo",
+            StateDirectory = "/var/tmp/stack-a",
+            Output = null,
+        });
+        GatewayStack.Define(builder, GatewayStackOptions.ForTests());
+        var app = builder.Build();
+
+        // Each stack keeps its own journal of unpublished usage, so one stack never replays another's events.
+        Assert.Equal("/var/tmp/stack-a/usage-spill", app.GetEnvironment("ingress")["Ingress__UsageSpillDirectory"]);
+    }
+
+    [Fact]
     public void Build_GatewayStack_ReferencesProduceContractVariables()
     {
         var options = GatewayStackOptions.ForTests();
