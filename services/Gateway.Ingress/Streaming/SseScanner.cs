@@ -344,17 +344,12 @@ internal sealed class SseScanner : IDisposable
                 }
                 else if (reader.ValueTextEquals("usage"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (JsonValues.EnterObject(ref reader))
                     {
                         var usage = default(UsageCounts);
                         OpenAiJson.ReadUsage(ref reader, ref usage);
                         _usage = usage;
                         hasUsage = true;
-                    }
-                    else
-                    {
-                        reader.Skip();
                     }
                 }
                 else if (reader.ValueTextEquals("error"u8))
@@ -365,20 +360,14 @@ internal sealed class SseScanner : IDisposable
                 }
                 else if (ResponseModel is null && reader.ValueTextEquals("model"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
+                    if (JsonValues.TryReadString(ref reader, out var text))
                     {
-                        ResponseModel = reader.GetString();
-                    }
-                    else
-                    {
-                        reader.Skip();
+                        ResponseModel = text;
                     }
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 
@@ -477,20 +466,14 @@ internal sealed class SseScanner : IDisposable
                         }
                         else if (ResponseModel is null && reader.ValueTextEquals("model"u8))
                         {
-                            reader.Read();
-                            if (reader.TokenType == JsonTokenType.String)
+                            if (JsonValues.TryReadString(ref reader, out var text))
                             {
-                                ResponseModel = reader.GetString();
-                            }
-                            else
-                            {
-                                reader.Skip();
+                                ResponseModel = text;
                             }
                         }
                         else
                         {
-                            reader.Read();
-                            reader.Skip();
+                            JsonValues.SkipValue(ref reader);
                         }
                     }
                 }
@@ -501,8 +484,7 @@ internal sealed class SseScanner : IDisposable
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 
@@ -600,8 +582,7 @@ internal sealed class SseScanner : IDisposable
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 
@@ -682,8 +663,7 @@ internal sealed class SseScanner : IDisposable
             {
                 if (!reader.ValueTextEquals("delta"u8))
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                     continue;
                 }
 
@@ -733,8 +713,7 @@ internal sealed class SseScanner : IDisposable
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        JsonValues.SkipValue(ref reader);
                     }
                 }
 

@@ -48,8 +48,7 @@ internal static class AnthropicJson
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                JsonValues.SkipValue(ref reader);
             }
         }
     }
@@ -98,8 +97,7 @@ internal static class AnthropicJson
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 
@@ -134,27 +132,17 @@ internal static class AnthropicJson
             {
                 if (reader.ValueTextEquals("usage"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (JsonValues.EnterObject(ref reader))
                     {
                         ReadUsage(ref reader, ref raw);
                         usageSeen = true;
                     }
-                    else
-                    {
-                        reader.Skip();
-                    }
                 }
                 else if (reader.ValueTextEquals("model"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
+                    if (JsonValues.TryReadString(ref reader, out var text))
                     {
-                        model = reader.GetString();
-                    }
-                    else
-                    {
-                        reader.Skip();
+                        model = text;
                     }
                 }
                 else if (reader.ValueTextEquals("content"u8))
@@ -162,14 +150,7 @@ internal static class AnthropicJson
                     reader.Read();
                     if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
                     {
-                        var depth = reader.CurrentDepth;
-                        while (reader.Read() && reader.CurrentDepth > depth)
-                        {
-                            if (reader.TokenType == JsonTokenType.String)
-                            {
-                                contentBytes += reader.ValueSpan.Length;
-                            }
-                        }
+                        contentBytes += JsonValues.MeasureStrings(ref reader);
                     }
                     else
                     {
@@ -178,8 +159,7 @@ internal static class AnthropicJson
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 

@@ -36,8 +36,7 @@ internal static class OpenAiJson
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        JsonValues.SkipValue(ref reader);
                     }
                 }
             }
@@ -58,15 +57,13 @@ internal static class OpenAiJson
                     }
                     else
                     {
-                        reader.Read();
-                        reader.Skip();
+                        JsonValues.SkipValue(ref reader);
                     }
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                JsonValues.SkipValue(ref reader);
             }
         }
     }
@@ -119,15 +116,13 @@ internal static class OpenAiJson
                         }
                         else
                         {
-                            reader.Read();
-                            reader.Skip();
+                            JsonValues.SkipValue(ref reader);
                         }
                     }
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 
@@ -161,27 +156,17 @@ internal static class OpenAiJson
             {
                 if (reader.ValueTextEquals("usage"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (JsonValues.EnterObject(ref reader))
                     {
                         ReadUsage(ref reader, ref usage);
                         usageSeen = true;
                     }
-                    else
-                    {
-                        reader.Skip();
-                    }
                 }
                 else if (reader.ValueTextEquals("model"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
+                    if (JsonValues.TryReadString(ref reader, out var text))
                     {
-                        model = reader.GetString();
-                    }
-                    else
-                    {
-                        reader.Skip();
+                        model = text;
                     }
                 }
                 else if (reader.ValueTextEquals("choices"u8))
@@ -198,8 +183,7 @@ internal static class OpenAiJson
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 
@@ -245,8 +229,7 @@ internal static class OpenAiJson
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
         }

@@ -34,8 +34,7 @@ internal static class ResponsesJson
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                JsonValues.SkipValue(ref reader);
             }
         }
     }
@@ -57,8 +56,7 @@ internal static class ResponsesJson
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                JsonValues.SkipValue(ref reader);
             }
         }
     }
@@ -74,29 +72,19 @@ internal static class ResponsesJson
         {
             if (reader.ValueTextEquals("usage"u8))
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
+                if (JsonValues.EnterObject(ref reader))
                 {
                     var read = default(UsageCounts);
                     ReadUsage(ref reader, ref read);
                     usage = read;
                     usageSeen = true;
                 }
-                else
-                {
-                    reader.Skip();
-                }
             }
             else if (model is null && reader.ValueTextEquals("model"u8))
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
+                if (JsonValues.TryReadString(ref reader, out var text))
                 {
-                    model = reader.GetString();
-                }
-                else
-                {
-                    reader.Skip();
+                    model = text;
                 }
             }
             else if (reader.ValueTextEquals("output"u8))
@@ -104,7 +92,7 @@ internal static class ResponsesJson
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
                 {
-                    contentBytes += MeasureStrings(ref reader);
+                    contentBytes += JsonValues.MeasureStrings(ref reader);
                 }
                 else
                 {
@@ -113,8 +101,7 @@ internal static class ResponsesJson
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                JsonValues.SkipValue(ref reader);
             }
         }
     }
@@ -161,33 +148,22 @@ internal static class ResponsesJson
             {
                 if (reader.ValueTextEquals("usage"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
+                    if (JsonValues.EnterObject(ref reader))
                     {
                         ReadUsage(ref reader, ref usage);
                         usageSeen = true;
                     }
-                    else
-                    {
-                        reader.Skip();
-                    }
                 }
                 else if (reader.ValueTextEquals("model"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
+                    if (JsonValues.TryReadString(ref reader, out var text))
                     {
-                        model = reader.GetString();
-                    }
-                    else
-                    {
-                        reader.Skip();
+                        model = text;
                     }
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    JsonValues.SkipValue(ref reader);
                 }
             }
 
@@ -240,37 +216,15 @@ internal static class ResponsesJson
             }
             else if (reader.ValueTextEquals("error"u8) || reader.ValueTextEquals("response"u8))
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
+                if (JsonValues.EnterObject(ref reader))
                 {
                     ReadErrorFields(ref reader, ref code, ref message);
-                }
-                else
-                {
-                    reader.Skip();
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                JsonValues.SkipValue(ref reader);
             }
         }
-    }
-
-    /// <summary>The raw size of every string inside the value the reader is on (which it ends on the end of).</summary>
-    private static long MeasureStrings(ref Utf8JsonReader reader)
-    {
-        long total = 0;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType is JsonTokenType.EndArray or JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                total += reader.ValueSpan.Length;
-            }
-        }
-
-        return total;
     }
 }
