@@ -361,6 +361,13 @@ internal sealed class ClientCall<TRequest, TResponse> : IClientCall<TResponse>
         // Find the most specific transport error in the chain.
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
+            if (inner is HttpProtocolException { ErrorCode: 0 } && _response is null)
+            {
+                // NO_ERROR before any response: the server closed the connection gracefully (GOAWAY, e.g. it is
+                // stopping) without processing the call, which is a transport failure a caller may retry elsewhere.
+                return new Status(StatusCode.Unavailable, $"{context}: the server closed the connection (HTTP/2 NO_ERROR)");
+            }
+
             if (inner is HttpProtocolException protocol)
             {
                 return new Status(
